@@ -1,0 +1,180 @@
+"""
+Shared by the loopback and end-to-end tests: a real `twistd -n tpreactor`
+in a subprocess, and small blocking socket clients with deadlines.
+"""
+
+import os
+import re
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+DEADLINE_SECONDS = 15.0
+TWISTD = str(Path(sys.executable).with_name("twistd"))
+LISTENING = re.compile(r"(?:escuchando en|listening on) (\S+):(\d+)")
+
+
+def freePort():
+    """
+    A TCP port on 127.0.0.1 that nothing listens on right now.
+    """
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServerProcess:
+    """
+    `twistd -n tpreactor ARGS` on a free loopback port, its output collected.
+
+    Use as a context manager; the process is always stopped on exit.
+    """
+
+    def __init__(self, *args, port=None, env=None, cwd=None):
+        self.port = port or freePort()
+        self.args = [TWISTD, "--pidfile=", "-n", "tpreactor", "--port", str(self.port), *args]
+        self.env = dict(os.environ, PYTHONUNBUFFERED="1", **(env or {}))
+        self.cwd = cwd
+        self.output = b""
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            self.args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, env=self.env, cwd=self.cwd,
+        )
+        os.set_blocking(self.proc.stdout.fileno(), False)
+        self.waitFor(LISTENING)
+        return self
+
+    def read(self, timeout=0.05):
+        """
+        Collect whatever the server printed, waiting at most C{timeout}.
+        """
+        fd = self.proc.stdout.fileno()
+        ready, _, _ = select.select([fd], [], [], timeout)
+        if ready:
+            try:
+                chunk = os.read(fd, 65536)
+            except BlockingIOError:
+                chunk = b""
+            self.output += chunk
+            return bool(chunk)
+        return False
+
+    @property
+    def text(self):
+        return self.output.decode("utf-8", "replace")
+
+    def waitFor(self, pattern, deadline=DEADLINE_SECONDS):
+        """
+        Wait until the output matches C{pattern} (a regex or a string).
+        """
+        regex = re.compile(re.escape(pattern)) if isinstance(pattern, str) else pattern
+        end = time.monotonic() + deadline
+        while True:
+            match = regex.search(self.text)
+            if match:
+                return match
+            if self.proc.poll() is not None:
+                while self.read(0):
+                    pass
+                match = regex.search(self.text)
+                if match:
+                    return match
+                raise AssertionError(f"server exited ({self.proc.returncode}) before {pattern!r}:\n{self.text}")
+            if time.monotonic() > end:
+                raise AssertionError(f"no {pattern!r} within {deadline}s:\n{self.text}")
+            self.read(0.1)
+
+    def signal(self, signum=signal.SIGTERM):
+        self.proc.send_signal(signum)
+
+    def wait(self, deadline=DEADLINE_SECONDS):
+        """
+        Wait for the process to exit; return its exit status.
+        """
+        end = time.monotonic() + deadline
+        while self.proc.poll() is None:
+            if time.monotonic() > end:
+                raise AssertionError(f"server still running after {deadline}s:\n{self.text}")
+            self.read(0.1)
+        while self.read(0):
+            pass
+        return self.proc.returncode
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        if self.proc:
+            self.proc.stdout.close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class LineClient:
+    """
+    A blocking socket client that reads whole lines with a deadline.
+    """
+
+    def __init__(self, port, host="127.0.0.1", family=socket.AF_INET, timeout=DEADLINE_SECONDS):
+        self.sock = socket.socket(family, socket.SOCK_STREAM)
+        self.sock.settimeout(timeout)
+        self.sock.connect((host, port) if family != socket.AF_UNIX else host)
+        self.buffer = b""
+
+    @property
+    def localPort(self):
+        return self.sock.getsockname()[1]
+
+    def send(self, data):
+        self.sock.sendall(data if isinstance(data, bytes) else data.encode("utf-8"))
+
+    def line(self):
+        """
+        The next line from the server, without its newline; C{None} at EOF.
+        """
+        while b"\n" not in self.buffer:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                if self.buffer:
+                    rest, self.buffer = self.buffer, b""
+                    return rest.decode("utf-8")
+                return None
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return line.decode("utf-8")
+
+    def ask(self, message):
+        """
+        Send one line and return the reply.
+        """
+        self.send(message + "\n")
+        return self.line()
+
+    def nothingWithin(self, seconds):
+        """
+        True if the server sends nothing for C{seconds}.
+        """
+        if self.buffer:
+            return False
+        ready, _, _ = select.select([self.sock], [], [], seconds)
+        return not ready
+
+    def close(self):
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -1,0 +1,167 @@
+# -*- test-case-name: tests.test_factory -*-
+"""
+Factories that track the active connections and decide who is served when:
+everyone at once (L{TimeFactory}) or one at a time (L{SerialFactory}).
+"""
+
+from collections import deque
+from dataclasses import dataclass
+
+from twisted.internet import defer
+from twisted.internet.interfaces import IPushProducer
+from twisted.internet.protocol import ServerFactory
+from twisted.logger import Logger
+
+from .messages import catalogue as catalogueFor
+from .protocol import FULL, TimeProtocol
+
+log = Logger(namespace="tpreactor")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """
+    What the operator chose; defaults are the contract's.
+    """
+
+    lang: str = "es"
+    work: float = 0.0
+    workKind: str = "sleep"
+    threads: int = 10
+    processes: int = 0
+    maxLineLength: int = 1024
+    idleTimeout: float = 0.0
+    maxConnections: int = 0
+    maxPerIp: int = 0
+    quiet: bool = False
+    grace: float = 10.0
+
+
+class TimeFactory(ServerFactory):
+    """
+    Serves every client at once and keeps the registry of connections.
+
+    @ivar connections: the live connections in the order they connected
+        (a dict used as an ordered set of L{TimeProtocol}).
+    @ivar ports: the listening ports, filled in by the listening services.
+    """
+
+    protocol = TimeProtocol
+    noisy = False
+
+    def __init__(self, settings, reactor, clock, executor):
+        self.settings = settings
+        self.catalogue = catalogueFor(settings.lang)
+        self.reactor = reactor
+        self.clock = clock
+        self.executor = executor
+        self.connections = {}
+        self.ports = []
+        self._perIp = {}
+        self._emptyWaiters = []
+
+    def connectionOpened(self, protocol):
+        """
+        A client has connected: serve it, or refuse it when the server is full.
+        """
+        if self._full(protocol):
+            protocol.closeByServer(FULL, atOnce=True)
+            return
+        self.connections[protocol] = None
+        host = protocol.peer.host
+        self._perIp[host] = self._perIp.get(host, 0) + 1
+        self.admit(protocol)
+
+    def admit(self, protocol):
+        protocol.startServing()
+
+    def connectionClosed(self, protocol):
+        if self.connections.pop(protocol, 0) is None:
+            host = protocol.peer.host
+            left = self._perIp[host] - 1
+            if left:
+                self._perIp[host] = left
+            else:
+                del self._perIp[host]
+        if not self.connections and self._emptyWaiters:
+            waiters, self._emptyWaiters = self._emptyWaiters, []
+            for d in waiters:
+                d.callback(None)
+
+    def _full(self, protocol):
+        s = self.settings
+        if s.maxConnections and len(self.connections) >= s.maxConnections:
+            return True
+        return bool(s.maxPerIp and self._perIp.get(protocol.peer.host, 0) >= s.maxPerIp)
+
+    @property
+    def waiting(self):
+        """
+        Clients accepted and held for their turn (only the serial mode has any).
+        """
+        return []
+
+    def whenEmpty(self):
+        """
+        A Deferred that fires once no connection is left.
+        """
+        if not self.connections:
+            return defer.succeed(None)
+        d = defer.Deferred()
+        self._emptyWaiters.append(d)
+        return d
+
+
+class SerialFactory(TimeFactory):
+    """
+    Serves one client at a time, in the order they connected.
+
+    While a client is served the listening ports stop accepting, so the next
+    ones wait in the kernel's backlog; the few that one accept loop takes in
+    at once are held here, unread and unwelcomed, until their turn.
+    """
+
+    def __init__(self, *args, **kwargs):
+        TimeFactory.__init__(self, *args, **kwargs)
+        self.active = None
+        self._waiting = deque()
+
+    @property
+    def waiting(self):
+        return list(self._waiting)
+
+    def admit(self, protocol):
+        if self.active is None:
+            self._serve(protocol)
+        else:
+            protocol.hold()
+            self._waiting.append(protocol)
+
+    def _serve(self, protocol):
+        self.active = protocol
+        self._pausePorts()
+        protocol.startServing()
+
+    def connectionClosed(self, protocol):
+        if protocol is self.active:
+            self.active = None
+            while self._waiting and self.active is None:
+                nextUp = self._waiting.popleft()
+                if not nextUp.closed:
+                    self._serve(nextUp)
+            if self.active is None:
+                self._resumePorts()
+        else:
+            try:
+                self._waiting.remove(protocol)
+            except ValueError:
+                pass
+        TimeFactory.connectionClosed(self, protocol)
+
+    def _pausePorts(self):
+        for port in self.ports:
+            IPushProducer(port).pauseProducing()
+
+    def _resumePorts(self):
+        for port in self.ports:
+            IPushProducer(port).resumeProducing()

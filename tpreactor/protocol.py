@@ -1,0 +1,328 @@
+# -*- test-case-name: tests.test_protocol -*-
+"""
+The line protocol of tpreactor: welcome, one timed reply per message, salir.
+
+The protocol frames and answers; where the work for a message runs (inline,
+a thread pool, a process pool) is the factory's executor, and who is served
+when is the factory's decision (see L{tpreactor.factory}).
+"""
+
+from collections import deque
+
+from twisted.internet.interfaces import IHalfCloseableProtocol
+from twisted.logger import Logger
+from twisted.protocols.basic import LineReceiver
+from zope.interface import implementer
+
+from .messages import formatDate, formatElapsed
+from .peers import peerOf
+from .text import TelnetFilter, escape
+
+SECONDS = 1.0
+#: Unterminated text followed by this much silence is a complete message:
+#: course-style clients send C{hola} with no newline and wait for the reply.
+FLUSH_SECONDS = 0.3 * SECONDS
+
+#: Why the server closes a connection (keys of the catalogue's C{reasons}).
+IDLE, TOO_LONG, FULL, OPERATOR, SHUTDOWN = "idle", "tooLong", "full", "operator", "shutdown"
+_REFUSALS = {IDLE: "idle", TOO_LONG: "tooLong", FULL: "full"}
+
+#: How a connection ended, for the console line.
+_QUIT, _EOF = "quit", "eof"
+
+log = Logger(namespace="tpreactor")
+
+
+class _Control:
+    """
+    An item in a connection's queue that is not a message: it is carried out
+    once every message before it has been answered.
+    """
+
+    __slots__ = ("kind",)
+
+    def __init__(self, kind):
+        self.kind = kind
+
+
+@implementer(IHalfCloseableProtocol)
+class TimeProtocol(LineReceiver):
+    """
+    One client connection.
+
+    Sends the welcome when the factory calls L{startServing}, then one reply
+    per message, in the order received, each carrying the connection's start
+    date and the monotonic time elapsed since then.
+
+    @ivar factory: the L{tpreactor.factory.TimeFactory} that built it; it
+        provides C{settings}, C{catalogue}, C{clock} (C{now()} and
+        C{monotonic()}), C{reactor} (an C{IReactorTime}) and C{executor}.
+    @ivar peer: the L{tpreactor.peers.Peer} the console shows.
+    @ivar started: local datetime at which serving began (C{None} while the
+        client waits its turn).
+    @ivar messages: how many messages have been answered.
+    @ivar serving: C{True} once welcomed.
+
+    A new mode changes when L{startServing} is called (the factory) or where
+    the work runs (the executor), never the framing here.
+    """
+
+    delimiter = b"\n"
+
+    started = None
+    startedMono = None
+    serving = False
+    closed = False
+    peer = None
+
+    def connectionMade(self):
+        factory = self.factory
+        self.settings = factory.settings
+        self.catalogue = factory.catalogue
+        self.clock = factory.clock
+        self.reactor = factory.reactor
+        self.executor = factory.executor
+        self.peer = peerOf(self.transport.getPeer())
+        # Room for a CR before the LF: the limit counts the message only.
+        self.MAX_LENGTH = self.settings.maxLineLength + 1
+        self.messages = 0
+        self._telnet = TelnetFilter()
+        self._queue = deque()
+        self._busy = False
+        self._ending = None
+        self._flushCall = None
+        self._idleCall = None
+        self._paused = False
+        factory.connectionOpened(self)
+
+    # -- called by the factory ------------------------------------------------
+
+    def startServing(self):
+        """
+        Welcome the client: its date and elapsed-time origin are taken now.
+        """
+        if self.closed or self.serving:
+            return
+        self.serving = True
+        self.started = self.clock.now()
+        self.startedMono = self.clock.monotonic()
+        cat = self.catalogue
+        date = formatDate(cat, self.started)
+        self._replyPrefix = cat.reply.format(date=date)
+        log.info(cat.connected, host=self.peer.host, port=self.peer.port)
+        self._writeLine(cat.welcome.format(date=date))
+        if self.settings.idleTimeout:
+            self._idleCall = self.reactor.callLater(self.settings.idleTimeout, self._idleTimedOut)
+        self.transport.resumeProducing()
+
+    def hold(self):
+        """
+        Keep the client waiting its turn: nothing is read or sent.
+        """
+        self.transport.pauseProducing()
+
+    def closeByServer(self, reason, atOnce=False):
+        """
+        Close with the line for C{reason} (L{OPERATOR}, L{SHUTDOWN}, L{FULL},
+        ...) once every message already received is answered, or right now
+        if C{atOnce} (pending replies are dropped).
+        """
+        if self.closed:
+            return
+        if atOnce or not self.serving:
+            self._queue.clear()
+            self._busy = False
+            self._ending = reason
+            self._finish(reason)
+        elif self._ending is None or self._ending == _EOF:
+            self._ending = reason
+            self._stopReading()
+            self._enqueue(_Control(reason))
+
+    @property
+    def pending(self):
+        """
+        How many messages wait for their reply.
+        """
+        return sum(1 for item in self._queue if type(item) is str) + (1 if self._busy else 0)
+
+    # -- framing ----------------------------------------------------------------
+
+    def dataReceived(self, data):
+        if self._ending is not None:
+            return
+        data = self._telnet.feed(data)
+        if not data:
+            return
+        if self._idleCall is not None:
+            self._idleCall.reset(self.settings.idleTimeout)
+        LineReceiver.dataReceived(self, data)
+        if self._ending is not None:
+            return
+        if data[-1] != 10:  # text without its newline yet
+            if self._flushCall is None:
+                self._flushCall = self.reactor.callLater(FLUSH_SECONDS, self._flushPartial)
+            else:
+                self._flushCall.reset(FLUSH_SECONDS)
+        elif self._flushCall is not None:
+            self._flushCall.cancel()
+            self._flushCall = None
+
+    def _flushPartial(self):
+        """
+        The silence after unterminated text: the text is a message.
+        """
+        self._flushCall = None
+        self._takePartial()
+
+    def _takePartial(self):
+        pending = self.clearLineBuffer()
+        if pending.rstrip(b"\r"):
+            self.lineReceived(pending)
+
+    def lineReceived(self, line):
+        if line[-1:] == b"\r":
+            line = line[:-1]
+        if len(line) > self.settings.maxLineLength:
+            return self.lineLengthExceeded(line)
+        text = line.decode("utf-8", "replace")
+        if text.strip().lower() in self.catalogue.exitWords:
+            self._ending = _QUIT
+            self._stopReading()
+            self._enqueue(_Control(_QUIT))
+            return True
+        if not self.settings.quiet:
+            log.info(self.catalogue.received, peer=self.peer.joined, text=escape(text))
+        if self.executor.inline and not self._busy and not self._queue:
+            self._answer(self.executor.runInline(text))
+        else:
+            self._enqueue(text)
+
+    def lineLengthExceeded(self, line):
+        """
+        Too long: the messages before it are answered, then the refusal.
+        """
+        self._ending = TOO_LONG
+        self._stopReading()
+        self._enqueue(_Control(TOO_LONG))
+        return True
+
+    # -- replies, in order --------------------------------------------------------
+
+    def _enqueue(self, item):
+        self._queue.append(item)
+        if not self._busy:
+            self._drain()
+
+    def _drain(self):
+        queue = self._queue
+        executor = self.executor
+        while queue and not self._busy and not self.closed:
+            item = queue[0]
+            if type(item) is str:
+                if executor.inline:
+                    queue.popleft()
+                    self._answer(executor.runInline(item))
+                else:
+                    self._busy = True
+                    executor.ready(self)
+            else:
+                queue.popleft()
+                self._finish(item.kind)
+
+    def takeBatch(self, limit):
+        """
+        For the executor: up to C{limit} messages from the head of the queue.
+        """
+        queue = self._queue
+        batch = []
+        while queue and len(batch) < limit and type(queue[0]) is str:
+            batch.append(queue.popleft())
+        if not batch:
+            self._busy = False
+        return batch
+
+    def batchDone(self, outcomes):
+        """
+        For the executor: the work for the last batch is done; C{outcomes}
+        holds C{None} or the failure's description for each message.
+        """
+        if self.closed:
+            return
+        for outcome in outcomes:
+            self._answer(outcome)
+        self._busy = False
+        self._drain()
+
+    def _answer(self, outcome):
+        if outcome is not None:
+            log.warn(self.catalogue.workFailed, peer=self.peer.joined, cause=outcome)
+            self._writeLine(self.catalogue.internalError)
+        else:
+            elapsed = self.clock.monotonic() - self.startedMono
+            self.transport.write((self._replyPrefix + formatElapsed(elapsed) + "\n").encode("utf-8"))
+        self.messages += 1
+
+    def _finish(self, kind):
+        """
+        The last line of the connection, then close.
+        """
+        cat = self.catalogue
+        if kind == _QUIT:
+            elapsed = self.clock.monotonic() - self.startedMono
+            self._writeLine(cat.goodbye.format(elapsed=formatElapsed(elapsed)))
+        elif kind in _REFUSALS:
+            text = getattr(cat, _REFUSALS[kind])
+            self._writeLine(text.format(limit=self.settings.maxLineLength))
+        elif kind in (OPERATOR, SHUTDOWN):
+            self._writeLine(cat.closedByServer)
+        self.transport.loseConnection()
+
+    def _writeLine(self, text):
+        self.transport.write(text.encode("utf-8") + b"\n")
+
+    def _stopReading(self):
+        self.clearLineBuffer()
+        for call in (self._flushCall, self._idleCall):
+            if call is not None and call.active():
+                call.cancel()
+        self._flushCall = self._idleCall = None
+
+    def _idleTimedOut(self):
+        self._idleCall = None
+        self.closeByServer(IDLE)
+
+    # -- the end ----------------------------------------------------------------
+
+    def readConnectionLost(self):
+        """
+        The client shut down its sending side: what it sent is answered, the
+        text it left unterminated included, then the connection is closed.
+        """
+        if self._ending is None:
+            self._takePartial()
+        if self._ending is None:
+            self._ending = _EOF
+            self._stopReading()
+            self._enqueue(_Control(_EOF))
+
+    def writeConnectionLost(self):
+        self.transport.loseConnection()
+
+    def connectionLost(self, reason):
+        if self._ending is None and self.serving:
+            pending = self.clearLineBuffer().rstrip(b"\r")
+            if pending.decode("utf-8", "replace").strip().lower() in self.catalogue.exitWords:
+                self._ending = _QUIT
+        self._stopReading()
+        self.closed = True
+        self._queue.clear()
+        cat = self.catalogue
+        if self.serving or self._ending in _REFUSALS or self._ending == SHUTDOWN:
+            if self._ending == _QUIT:
+                log.info(cat.clientQuit, peer=self.peer.joined)
+            elif self._ending in cat.reasons:
+                log.info(cat.kicked, peer=self.peer.joined, reason=cat.reasons[self._ending])
+            else:
+                log.info(cat.clientGone, peer=self.peer.joined)
+        self.factory.connectionClosed(self)

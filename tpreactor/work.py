@@ -1,0 +1,183 @@
+# -*- test-case-name: tests.test_work -*-
+"""
+The simulated work a message costs (C{--work}, C{--work-kind}), and the
+executors that run it: inline in the reactor thread, or batched onto a
+thread pool without paying a thread hop per message.
+"""
+
+import math
+import time
+from collections import deque
+
+from twisted.application.service import Service
+from twisted.python.threadpool import ThreadPool
+
+SECONDS = 1.0
+#: A worker thread hands finished replies back at least this often, so a
+#: batch of slow messages does not hold back the replies already done.
+DELIVER_SECONDS = 0.002 * SECONDS
+#: Aim for batches of about this much work per connection and round.
+BATCH_SECONDS = 0.005 * SECONDS
+MAX_BATCH = 64
+
+
+class SleepWork:
+    """
+    Blocking waiting, like a disk or a database: threads overlap it.
+    """
+
+    kind = "sleep"
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+
+    def __call__(self, text):
+        if self.seconds > 0:
+            time.sleep(self.seconds)
+
+
+WORK_KINDS = {SleepWork.kind: SleepWork}
+
+
+def describeFailure(exc):
+    """
+    One line for the log: the exception's type and message.
+    """
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def runWork(work, texts):
+    """
+    Run C{work} for each text; the outcome of each is C{None} or a failure's
+    description (a failure never escapes: the client gets an error line).
+    """
+    outcomes = []
+    for text in texts:
+        try:
+            work(text)
+        except Exception as exc:
+            outcomes.append(describeFailure(exc))
+        else:
+            outcomes.append(None)
+    return outcomes
+
+
+class InlineExecutor:
+    """
+    Runs the work in the reactor thread: the serial mode's blocking work, and
+    every mode when there is no work to hand to anyone.
+    """
+
+    inline = True
+
+    def __init__(self, work):
+        self._work = work
+        self._trivial = getattr(work, "seconds", None) == 0
+
+    def runInline(self, text):
+        if self._trivial:
+            return None
+        return runWork(self._work, (text,))[0]
+
+
+class BatchingExecutor(Service):
+    """
+    Hands messages to a pool in batches, a round per reactor iteration.
+
+    A connection with messages waiting registers with L{ready} and has at
+    most one batch in flight, so its replies stay in order. Each round takes
+    the ready connections, a batch from each, and splits them over the free
+    slots of the pool; at most C{slots} rounds are in flight, so messages wait
+    in their connection, not in an unbounded queue of the pool.
+
+    Subclasses implement L{_submit} for their kind of pool.
+    """
+
+    inline = False
+
+    def __init__(self, reactor, work, slots):
+        self.reactor = reactor
+        self.work = work
+        self.slots = slots
+        seconds = getattr(work, "seconds", 0) or 0
+        self.batchSize = max(1, min(MAX_BATCH, int(BATCH_SECONDS / seconds))) if seconds else MAX_BATCH
+        self._ready = deque()
+        self._inFlight = 0
+        self._roundCall = None
+
+    def ready(self, protocol):
+        self._ready.append(protocol)
+        if self._roundCall is None and self._inFlight < self.slots:
+            self._roundCall = self.reactor.callLater(0, self._round)
+
+    def _round(self):
+        self._roundCall = None
+        ready = self._ready
+        while ready and self._inFlight < self.slots:
+            size = math.ceil(len(ready) / (self.slots - self._inFlight))
+            chunk = []
+            while ready and len(chunk) < size:
+                protocol = ready.popleft()
+                texts = protocol.takeBatch(self.batchSize)
+                if texts:
+                    chunk.append((protocol, texts))
+            if chunk:
+                self._inFlight += 1
+                self._submit(chunk)
+
+    def _deliver(self, results, final):
+        """
+        In the reactor thread: replies for C{results}, pairs of a protocol
+        and its outcomes; C{final} when the whole chunk is done.
+        """
+        for protocol, outcomes in results:
+            protocol.batchDone(outcomes)
+        if final:
+            self._inFlight -= 1
+            if self._ready and self._roundCall is None:
+                self._round()
+
+    def _submit(self, chunk):
+        raise NotImplementedError()
+
+    @property
+    def idle(self):
+        return self._inFlight == 0 and not self._ready
+
+
+class ThreadExecutor(BatchingExecutor):
+    """
+    The reactor mode's pool: C{threads} worker threads, started and stopped
+    with the service.
+    """
+
+    def __init__(self, reactor, work, threads):
+        BatchingExecutor.__init__(self, reactor, work, threads)
+        self.pool = ThreadPool(minthreads=0, maxthreads=threads, name="tpreactor-work")
+
+    def startService(self):
+        Service.startService(self)
+        self.pool.start()
+
+    def stopService(self):
+        Service.stopService(self)
+        self.pool.stop()
+
+    def _submit(self, chunk):
+        self.pool.callInThread(self._runChunk, chunk)
+
+    def _runChunk(self, chunk):
+        work = self.work
+        clock = time.perf_counter
+        callFromThread = self.reactor.callFromThread
+        last = len(chunk) - 1
+        done = []
+        since = clock()
+        for index, (protocol, texts) in enumerate(chunk):
+            done.append((protocol, runWork(work, texts)))
+            if index < last and clock() - since >= DELIVER_SECONDS:
+                callFromThread(self._deliver, done, False)
+                done = []
+                since = clock()
+        callFromThread(self._deliver, done, True)
