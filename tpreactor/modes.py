@@ -7,6 +7,8 @@ with L{registerMode}, and it shows up in C{--mode} and its help by itself.
 from twisted.application.service import IService
 from zope.interface import Attribute, Interface, implementer
 
+import os
+
 from .factory import SerialFactory, TimeFactory
 from .work import WORK_KINDS, InlineExecutor, ThreadExecutor
 
@@ -67,6 +69,20 @@ class SerialMode(ReactorMode):
 
     def makeExecutor(self, settings, reactor):
         return InlineExecutor(makeWork(settings))
+
+
+@registerMode
+class ProcessesMode(ReactorMode):
+    name = "processes"
+    summary = "real parallelism: the work in a pool of worker processes (--processes), for CPU-bound work"
+
+    def makeExecutor(self, settings, reactor):
+        from .processes import ProcessExecutor
+
+        work = makeWork(settings)
+        if not settings.work:
+            return InlineExecutor(work)
+        return ProcessExecutor(reactor, work, settings.processes or os.cpu_count() or 1)
 
 
 def modeNamed(name):

@@ -73,6 +73,7 @@ class TimeProtocol(LineReceiver):
     startedMono = None
     serving = False
     closed = False
+    finished = False
     peer = None
 
     def connectionMade(self):
@@ -89,6 +90,7 @@ class TimeProtocol(LineReceiver):
         self._telnet = TelnetFilter()
         self._queue = deque()
         self._busy = False
+        self._inFlight = 0
         self._ending = None
         self._flushCall = None
         self._idleCall = None
@@ -127,11 +129,12 @@ class TimeProtocol(LineReceiver):
         ...) once every message already received is answered, or right now
         if C{atOnce} (pending replies are dropped).
         """
-        if self.closed:
+        if self.finished:
             return
         if atOnce or not self.serving:
             self._queue.clear()
             self._busy = False
+            self._inFlight = 0
             self._ending = reason
             self._finish(reason)
         elif self._ending is None or self._ending == _EOF:
@@ -144,7 +147,7 @@ class TimeProtocol(LineReceiver):
         """
         How many messages wait for their reply.
         """
-        return sum(1 for item in self._queue if type(item) is str) + (1 if self._busy else 0)
+        return sum(1 for item in self._queue if type(item) is str) + self._inFlight
 
     # -- framing ----------------------------------------------------------------
 
@@ -217,7 +220,7 @@ class TimeProtocol(LineReceiver):
     def _drain(self):
         queue = self._queue
         executor = self.executor
-        while queue and not self._busy and not self.closed:
+        while queue and not self._busy and not self.finished:
             item = queue[0]
             if type(item) is str:
                 if executor.inline:
@@ -240,6 +243,7 @@ class TimeProtocol(LineReceiver):
             batch.append(queue.popleft())
         if not batch:
             self._busy = False
+        self._inFlight = len(batch)
         return batch
 
     def batchDone(self, outcomes):
@@ -247,10 +251,11 @@ class TimeProtocol(LineReceiver):
         For the executor: the work for the last batch is done; C{outcomes}
         holds C{None} or the failure's description for each message.
         """
-        if self.closed:
+        if self.finished:
             return
         for outcome in outcomes:
             self._answer(outcome)
+        self._inFlight = 0
         self._busy = False
         self._drain()
 
@@ -267,6 +272,7 @@ class TimeProtocol(LineReceiver):
         """
         The last line of the connection, then close.
         """
+        self.finished = True
         cat = self.catalogue
         if kind == _QUIT:
             elapsed = self.clock.monotonic() - self.startedMono
@@ -315,7 +321,7 @@ class TimeProtocol(LineReceiver):
             if pending.decode("utf-8", "replace").strip().lower() in self.catalogue.exitWords:
                 self._ending = _QUIT
         self._stopReading()
-        self.closed = True
+        self.closed = self.finished = True
         self._queue.clear()
         cat = self.catalogue
         if self.serving or self._ending in _REFUSALS or self._ending == SHUTDOWN:

@@ -36,7 +36,54 @@ class SleepWork:
             time.sleep(self.seconds)
 
 
-WORK_KINDS = {SleepWork.kind: SleepWork}
+def _spin(iterations):
+    total = 0
+    for i in range(iterations):
+        total += i * i
+    return total
+
+
+_rate = None
+
+
+def cpuRate():
+    """
+    Iterations of the CPU work loop per second of CPU time on this machine,
+    measured once. CPU time, not wall time: a busy machine at start-up must
+    not make every message's work smaller.
+    """
+    global _rate
+    if _rate is None:
+        iterations = 10_000
+        while True:
+            before = time.thread_time()
+            _spin(iterations)
+            spent = time.thread_time() - before
+            if spent >= 0.05:
+                break
+            iterations *= 2
+        _rate = iterations / spent
+    return _rate
+
+
+class CpuWork:
+    """
+    Pure-Python computation of about C{seconds} of CPU: threads in CPython
+    cannot run it side by side (the GIL), processes can.
+    """
+
+    kind = "cpu"
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+        self.iterations = int(cpuRate() * seconds) if seconds > 0 else 0
+
+    def __call__(self, text):
+        if self.iterations:
+            _spin(self.iterations)
+
+
+WORK_KINDS = {SleepWork.kind: SleepWork, CpuWork.kind: CpuWork}
 
 
 def describeFailure(exc):

@@ -1,0 +1,99 @@
+"""
+In-memory connections for the unit tests: a protocol on a StringTransport,
+time on a Clock, the wall clock fixed at a known date.
+"""
+
+from datetime import datetime
+
+from twisted.internet.address import IPv4Address
+from twisted.internet.error import ConnectionDone
+from twisted.internet.task import Clock
+from twisted.internet.testing import StringTransport
+from twisted.python.failure import Failure
+
+from tpreactor.clock import FakeClock
+from tpreactor.factory import SerialFactory, Settings, TimeFactory
+from tpreactor.work import InlineExecutor, SleepWork
+
+#: 13 May at 15:15 local time, the contract's example.
+START = datetime(2024, 5, 13, 15, 15, 30)
+
+
+class FakePort:
+    """
+    A listening port that records whether it accepts.
+    """
+
+    def __init__(self):
+        self.accepting = True
+
+    def pauseProducing(self):
+        self.accepting = False
+
+    def resumeProducing(self):
+        self.accepting = True
+
+    def stopProducing(self):
+        self.accepting = False
+
+
+class Server:
+    """
+    A factory on a Clock, and a way to connect clients to it in memory.
+    """
+
+    def __init__(self, settings=None, executor=None, factoryClass=TimeFactory, **changes):
+        self.clock = Clock()
+        settings = settings or Settings(**changes)
+        self.factory = factoryClass(
+            settings, self.clock, FakeClock(self.clock, START), executor or InlineExecutor(SleepWork(0))
+        )
+        self.port = FakePort()
+        self.factory.ports.append(self.port)
+        self._nextPort = 53544
+
+    def connect(self, host="127.0.0.1", port=None):
+        if port is None:
+            port, self._nextPort = self._nextPort, self._nextPort + 1
+        address = IPv4Address("TCP", host, port)
+        protocol = self.factory.buildProtocol(address)
+        transport = StringTransport(peerAddress=address)
+        protocol.makeConnection(transport)
+        return Client(protocol, transport)
+
+
+def serialServer(**changes):
+    return Server(factoryClass=SerialFactory, **changes)
+
+
+class Client:
+    """
+    One in-memory connection: what was written to it, line by line.
+    """
+
+    def __init__(self, protocol, transport):
+        self.protocol = protocol
+        self.transport = transport
+        self._read = 0
+
+    def send(self, data):
+        self.protocol.dataReceived(data)
+
+    def sendInChunks(self, data, size):
+        for i in range(0, len(data), size):
+            self.protocol.dataReceived(data[i:i + size])
+
+    def lines(self):
+        """
+        Every line the server wrote since the last call.
+        """
+        value = self.transport.value()
+        new, self._read = value[self._read:], len(value)
+        return new.decode("utf-8").splitlines()
+
+    @property
+    def closing(self):
+        return self.transport.disconnecting
+
+    def lose(self):
+        self.protocol.connectionLost(Failure(ConnectionDone()))

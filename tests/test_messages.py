@@ -1,0 +1,66 @@
+"""
+Tests for L{tpreactor.messages}: the dates and elapsed times of the contract.
+"""
+
+from datetime import datetime
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from tpreactor.messages import ENGLISH, SPANISH, catalogue, formatDate, formatElapsed
+
+
+class DateTests(SynchronousTestCase):
+    def test_spanish(self):
+        """
+        Spanish dates read C{13 de mayo a las 15:05 hs}: day without a zero,
+        month in lower case, 24-hour clock.
+        """
+        self.assertEqual(formatDate(SPANISH, datetime(2024, 5, 13, 15, 5)), "13 de mayo a las 15:05 hs")
+        self.assertEqual(formatDate(SPANISH, datetime(2024, 9, 3, 9, 7)), "3 de septiembre a las 09:07 hs")
+
+    def test_english(self):
+        """
+        English dates read C{May 13 at 15:05}.
+        """
+        self.assertEqual(formatDate(ENGLISH, datetime(2024, 5, 13, 15, 5)), "May 13 at 15:05")
+        self.assertEqual(formatDate(ENGLISH, datetime(2024, 12, 1, 23, 59)), "December 1 at 23:59")
+
+    def test_welcomeBothLanguages(self):
+        """
+        The welcome line of each language, for a fixed date.
+        """
+        when = datetime(2024, 5, 13, 15, 15)
+        self.assertEqual(
+            SPANISH.welcome.format(date=formatDate(SPANISH, when)),
+            "Servidor: Conexión establecida el 13 de mayo a las 15:15 hs. Puedes enviar mensajes al servidor.",
+        )
+        self.assertEqual(
+            ENGLISH.welcome.format(date=formatDate(ENGLISH, when)),
+            "Server: Connection established on May 13 at 15:15. You can send messages to the server.",
+        )
+
+    def test_unknownLanguage(self):
+        """
+        An unknown language is a KeyError that names the ones there are.
+        """
+        with self.assertRaises(KeyError) as raised:
+            catalogue("fr")
+        self.assertIn("es, en", str(raised.exception))
+
+
+class ElapsedTests(SynchronousTestCase):
+    def test_underAMinute(self):
+        self.assertEqual(formatElapsed(63.905295), "0:01:03.905295")
+
+    def test_pastAnHour(self):
+        self.assertEqual(formatElapsed(3 * 3600 + 2 * 60 + 1.5), "3:02:01.500000")
+
+    def test_pastADay(self):
+        """
+        Past a day it reads like C{str(timedelta)}: C{1 day, 1:01:01}.
+        """
+        self.assertEqual(formatElapsed(86400 + 3661), "1 day, 1:01:01")
+        self.assertEqual(formatElapsed(2 * 86400), "2 days, 0:00:00")
+
+    def test_neverNegative(self):
+        self.assertEqual(formatElapsed(-0.5), "0:00:00")

@@ -1,0 +1,72 @@
+# -*- test-case-name: tests.test_processes -*-
+"""
+The processes mode's executor: the work runs in a pool of worker processes,
+so CPU-bound work uses every core, which threads in CPython cannot do.
+"""
+
+import multiprocessing
+import signal
+from concurrent.futures import ProcessPoolExecutor
+
+from twisted.application.service import Service
+from twisted.internet import threads
+
+from .work import BatchingExecutor, describeFailure, runWork
+
+
+def _ignoreInterrupts():
+    """
+    In each worker: the terminal's Ctrl+C goes to the whole foreground process
+    group; it is the server's question to answer, not the workers'.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _runInWorker(work, batches):
+    return [runWork(work, texts) for texts in batches]
+
+
+def _noop():
+    return None
+
+
+class ProcessExecutor(BatchingExecutor):
+    """
+    Batches go to C{processes} worker processes started with C{forkserver}
+    (forking a process that already runs threads is unsafe); results come
+    back to the reactor thread as the futures complete.
+    """
+
+    def __init__(self, reactor, work, processes):
+        BatchingExecutor.__init__(self, reactor, work, processes)
+        self.processes = processes
+        self.pool = None
+
+    def startService(self):
+        Service.startService(self)
+        self.pool = ProcessPoolExecutor(
+            max_workers=self.processes,
+            mp_context=multiprocessing.get_context("forkserver"),
+            initializer=_ignoreInterrupts,
+        )
+        for _ in range(self.processes):  # start the workers now, not on the first message
+            self.pool.submit(_noop)
+
+    def stopService(self):
+        Service.stopService(self)
+        pool, self.pool = self.pool, None
+        if pool is None:
+            return None
+        return threads.deferToThreadPool(self.reactor, self.reactor.getThreadPool(), pool.shutdown, True)
+
+    def _submit(self, chunk):
+        future = self.pool.submit(_runInWorker, self.work, [texts for _, texts in chunk])
+        future.add_done_callback(lambda f: self.reactor.callFromThread(self._completed, chunk, f))
+
+    def _completed(self, chunk, future):
+        try:
+            results = future.result()
+        except Exception as exc:  # a worker died: every message of the chunk failed
+            cause = describeFailure(exc)
+            results = [[cause] * len(texts) for _, texts in chunk]
+        self._deliver([(protocol, outcomes) for (protocol, _), outcomes in zip(chunk, results)], True)
