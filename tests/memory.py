@@ -7,6 +7,7 @@ from datetime import datetime
 
 from twisted.internet.address import IPv4Address
 from twisted.internet.error import ConnectionDone
+from twisted.internet.interfaces import IPushProducer
 from twisted.internet.task import Clock
 from twisted.internet.testing import StringTransport
 from twisted.python.failure import Failure
@@ -14,11 +15,13 @@ from twisted.python.failure import Failure
 from tpreactor.clock import FakeClock
 from tpreactor.factory import SerialFactory, Settings, TimeFactory
 from tpreactor.work import InlineExecutor, SleepWork
+from zope.interface import implementer
 
 #: 13 May at 15:15 local time, the contract's example.
 START = datetime(2024, 5, 13, 15, 15, 30)
 
 
+@implementer(IPushProducer)
 class FakePort:
     """
     A listening port that records whether it accepts.

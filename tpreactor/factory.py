@@ -48,6 +48,8 @@ class TimeFactory(ServerFactory):
 
     protocol = TimeProtocol
     noisy = False
+    #: Whether serving needs ports that can stop accepting (L{IPushProducer}).
+    pausesPorts = False
 
     def __init__(self, settings, reactor, clock, executor):
         self.settings = settings
@@ -120,6 +122,8 @@ class SerialFactory(TimeFactory):
     ones wait in the kernel's backlog; the few that one accept loop takes in
     at once are held here, unread and unwelcomed, until their turn.
     """
+
+    pausesPorts = True
 
     def __init__(self, *args, **kwargs):
         TimeFactory.__init__(self, *args, **kwargs)

@@ -9,6 +9,7 @@ import resource
 
 from twisted.application.service import MultiService, Service
 from twisted.internet import defer
+from twisted.internet.interfaces import IPushProducer
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
@@ -75,6 +76,11 @@ class ListeningService(Service):
         result = outcome[0]
         if isinstance(result, Failure):
             raise SystemExit(f"tpreactor: cannot listen on {self.description}: {explainListenError(result.value)}")
+        if self.factory.pausesPorts and not IPushProducer.providedBy(result):
+            result.stopListening()
+            raise SystemExit(
+                f"tpreactor: {self.description} cannot pause accepting, which {self.modeName} mode needs"
+            )
         self.port = result
         self.factory.ports.append(result)
         log.info(

@@ -19,33 +19,28 @@ SERIAL_IDLE_TIMEOUT = 300.0
 LONGDESC = f"""\
 A line server that welcomes each client with the date it connected and
 answers every message with the time elapsed since then; `salir` ends a
-session.
-
-Modes (--mode):
-{chr(10).join(f"  {name:<10}{cls.summary}" for name, cls in MODES.items())}
-
---listen takes any Twisted server endpoint string, e.g. tcp:6667,
+session. --listen takes any Twisted server endpoint string, e.g. tcp:6667,
 tcp6:6667:interface=\\:\\:1, unix:/tmp/tp.sock, ssl:6668:privateKey=k.pem;
 give it several times to listen on several. Without --listen or --port the
 server listens on {DEFAULT_LISTEN} (loopback only).
 """
 
 
-def _positive(kind):
-    def check(value):
-        number = kind(value)
-        if number <= 0:
-            raise ValueError("must be greater than 0")
-        return number
-    return check
+def _number(kind, option, minimum, exclusive=False):
+    """
+    A coercer for C{--option} that names the option when the value is bad.
+    """
+    bound = f"greater than {minimum}" if exclusive else f"at least {minimum}"
 
-
-def _nonNegative(kind):
     def check(value):
-        number = kind(value)
-        if number < 0:
-            raise ValueError("must not be negative")
+        try:
+            number = kind(value)
+        except ValueError:
+            number = None
+        if number is None or number < minimum or (exclusive and number == minimum):
+            raise ValueError(f"--{option} must be a number {bound}, not {value!r}")
         return number
+
     return check
 
 
@@ -56,22 +51,22 @@ class Options(usage.Options):
         ["quiet", "q", "Do not log every message (connections are still logged)."],
     ]
     optParameters = [
-        ["mode", "m", "reactor", f"Concurrency mode: {', '.join(MODES)}."],
-        ["work", "w", 0.0, "Simulated work per message, in seconds.", _nonNegative(float)],
+        ["mode", "m", "reactor", "Concurrency mode."],
+        ["work", "w", 0.0, "Simulated work per message, in seconds.", _number(float, "work", 0)],
         ["work-kind", None, "sleep", f"What the work is: {', '.join(WORK_KINDS)}."],
-        ["threads", "t", 10, "Worker threads in reactor mode.", _positive(int)],
-        ["processes", None, 0, "Worker processes in processes mode; 0 means one per core.", _nonNegative(int)],
+        ["threads", "t", 10, "Worker threads in reactor mode.", _number(int, "threads", 0, True)],
+        ["processes", None, 0, "Worker processes in processes mode; 0 means one per core.", _number(int, "processes", 0)],
         ["lang", "l", "es", f"Language of every text: {', '.join(LANGUAGES)}."],
-        ["backlog", "b", 1024, "Listen backlog for endpoints that set none.", _positive(int)],
-        ["grace", "g", 10.0, "Seconds a graceful shutdown waits for pending replies.", _nonNegative(float)],
-        ["max-line-length", None, 1024, "Longest message accepted, in bytes.", _positive(int)],
+        ["backlog", "b", 1024, "Listen backlog for endpoints that set none.", _number(int, "backlog", 0, True)],
+        ["grace", "g", 10.0, "Seconds a graceful shutdown waits for pending replies.", _number(float, "grace", 0)],
+        ["max-line-length", None, 1024, "Longest message accepted, in bytes.", _number(int, "max-line-length", 0, True)],
         ["idle-timeout", None, None,
          f"Close clients silent this long, in seconds; 0 disables. Default: off, "
-         f"{SERIAL_IDLE_TIMEOUT:g} in serial mode.", _nonNegative(float)],
+         f"{SERIAL_IDLE_TIMEOUT:g} in serial mode.", _number(float, "idle-timeout", 0)],
         ["max-connections", None, None,
          "Most clients at once (serial mode: served plus held). Default: what the open-file limit allows.",
-         _nonNegative(int)],
-        ["max-per-ip", None, 0, "Most clients at once from one address; 0 is no limit.", _nonNegative(int)],
+         _number(int, "max-connections", 0)],
+        ["max-per-ip", None, 0, "Most clients at once from one address; 0 is no limit.", _number(int, "max-per-ip", 0)],
     ]
     compData = usage.Completions(
         optActions={"mode": usage.CompleteList(list(MODES)), "lang": usage.CompleteList(list(LANGUAGES))}
@@ -80,6 +75,8 @@ class Options(usage.Options):
     def __init__(self):
         usage.Options.__init__(self)
         self["listen"] = []
+        # Read the registry now, so that a mode registered after import shows.
+        self.docs["mode"] = "Concurrency mode: " + "; ".join(f"{n}: {m.summary}" for n, m in MODES.items()) + "."
 
     def opt_listen(self, description):
         """

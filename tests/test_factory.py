@@ -1,0 +1,85 @@
+"""
+Tests for L{tpreactor.factory}: who is served when, and the registry.
+"""
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from .memory import Server, serialServer
+
+
+class TimeFactoryTests(SynchronousTestCase):
+    def test_everyoneAtOnce(self):
+        """
+        In reactor mode every client is welcomed at once and the port keeps
+        accepting.
+        """
+        server = Server()
+        clients = [server.connect() for _ in range(3)]
+        self.assertEqual([len(c.lines()) for c in clients], [1, 1, 1])
+        self.assertTrue(server.port.accepting)
+        self.assertEqual(len(server.factory.connections), 3)
+
+    def test_whenEmpty(self):
+        server = Server()
+        client = server.connect()
+        d = server.factory.whenEmpty()
+        self.assertNoResult(d)
+        client.lose()
+        self.successResultOf(d)
+
+
+class SerialFactoryTests(SynchronousTestCase):
+    def test_oneAtATime(self):
+        """
+        The second client gets nothing, not even the welcome, until the first
+        leaves; then it is welcomed with its own date and elapsed origin.
+        """
+        server = serialServer()
+        first = server.connect()
+        second = server.connect()
+        self.assertEqual(len(first.lines()), 1)
+        self.assertEqual(second.lines(), [])
+        self.assertEqual(second.transport.producerState, "paused")
+        self.assertFalse(server.port.accepting)
+        self.assertEqual(server.factory.waiting, [second.protocol])
+
+        server.clock.advance(120)
+        first.send(b"salir\n")
+        first.lose()
+        (welcome,) = second.lines()
+        self.assertIn("15:17 hs", welcome)
+        self.assertEqual(second.transport.producerState, "producing")
+        self.assertFalse(server.port.accepting)
+        second.send(b"x\n")
+        self.assertTrue(second.lines()[0].endswith("conexión: 0:00:00"))
+
+    def test_resumesAcceptingWhenIdle(self):
+        server = serialServer()
+        client = server.connect()
+        client.lose()
+        self.assertTrue(server.port.accepting)
+
+    def test_waitingClientGoneBeforeItsTurn(self):
+        """
+        A waiting client that goes away is skipped; the next one is served.
+        """
+        server = serialServer()
+        first, second, third = (server.connect() for _ in range(3))
+        second.lose()
+        first.lose()
+        self.assertEqual(second.lines(), [])
+        self.assertEqual(len(third.lines()), 1)
+        self.assertIs(server.factory.active, third.protocol)
+
+    def test_order(self):
+        """
+        Clients are served in the order they connected.
+        """
+        server = serialServer()
+        clients = [server.connect() for _ in range(4)]
+        served = []
+        for _ in clients:
+            (active,) = [c for c in clients if c.protocol is server.factory.active]
+            served.append(clients.index(active))
+            active.lose()
+        self.assertEqual(served, [0, 1, 2, 3])
