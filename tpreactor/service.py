@@ -6,6 +6,8 @@ received, say goodbye, stop the pool).
 """
 
 import resource
+import socket
+import struct
 
 from twisted.application.service import MultiService, Service
 from twisted.internet import defer
@@ -13,6 +15,7 @@ from twisted.internet.interfaces import IPushProducer
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
+from .console import consoleTexts, noneIfEmpty
 from .peers import describeListening
 from .protocol import SHUTDOWN
 
@@ -115,9 +118,15 @@ class TimeServer(MultiService):
 
     Stopping is graceful and in order: the listeners first (new clients are
     refused), then every connection answers what it already received and
-    gets the closing line, bounded by C{grace} seconds, then the pool.
+    gets the closing line, bounded by C{grace} seconds, then the pool, then
+    any other child (the operator's console).
 
-    @ivar cut: the peers whose pending replies the grace period dropped.
+    @ivar cut: the peers whose pending replies were dropped, by the grace
+        period or by an operator in a hurry (L{hurry}).
+    @ivar hurried: whether L{hurry} closed connections before their time.
+    @ivar stopping: whether the graceful shutdown has begun.
+    @ivar listening: whether the listeners are still up (L{closeListeners}
+        takes them down before a shutdown).
     """
 
     def __init__(self, factory, pool, listeners, reactor):
@@ -126,42 +135,171 @@ class TimeServer(MultiService):
         self.pool = pool
         self.listeners = listeners
         self.reactor = reactor
+        self.texts = consoleTexts(factory.catalogue.lang)
         self.cut = []
+        self.hurried = False
+        self.stopping = False
+        self.listening = True
+        self._rush = 0
+        self._waits = []
         if pool is not None:
             pool.setServiceParent(self)
         for listener in listeners:
             listener.setServiceParent(self)
 
+    @property
+    def exitStatus(self):
+        """
+        0 after a clean shutdown; 1 if replies were dropped or the shutdown
+        was cut short.
+        """
+        return 1 if (self.cut or self.hurried) else 0
+
+    @defer.inlineCallbacks
+    def closeListeners(self):
+        """
+        Stop accepting: close the listening sockets (the kernel resets whoever
+        waits in their backlog) and the clients held for their turn, without a
+        welcome. The connected clients keep being served.
+
+        @return: a Deferred firing with (clients held and closed, connections
+            reset in the kernel's backlog or C{None} if unknown).
+        """
+        if not self.listening:
+            return (0, 0)
+        self.listening = False
+        queued = [queuedConnections(l.port) for l in self.listeners if l.port is not None]
+        backlog = None if None in queued else sum(queued)
+        yield defer.gatherResults([defer.maybeDeferred(l.stopService) for l in self.listeners])
+        waiting = list(self.factory.waiting)
+        for protocol in waiting:
+            protocol.closeByServer(SHUTDOWN, atOnce=True)
+        return (len(waiting), backlog)
+
     @defer.inlineCallbacks
     def stopService(self):
         Service.stopService(self)
+        self.stopping = True
+        factory = self.factory
+        t = self.texts
+        quiet = not self.listening and not factory.connections
+        if not quiet:
+            log.info(
+                t.shutdownStarted,
+                open=len(factory.connections),
+                waiting=len(factory.waiting),
+                pending=sum(p.pending for p in factory.connections),
+                grace=f"{factory.settings.grace:g}",
+            )
+        self.listening = False
         yield defer.gatherResults([defer.maybeDeferred(l.stopService) for l in self.listeners])
-        yield self.closeConnections()
+        if not quiet:
+            yield self.closeConnections()
+            log.info(t.allClosed)
+            log.info(t.socketClosed)
         if self.pool is not None:
+            log.info(t.poolStopping)
             yield defer.maybeDeferred(self.pool.stopService)
+            log.info(t.poolStopped)
+        others = [s for s in self if s is not self.pool and s not in self.listeners]
+        for service in reversed(others):
+            yield defer.maybeDeferred(service.stopService)
 
     @defer.inlineCallbacks
     def closeConnections(self):
         """
         Every connection answers what it received, gets the closing line and
-        is closed; after the grace period the rest get it at once.
+        is closed; after the grace period (or at once, if the operator is in
+        a hurry) the rest get it without their replies, and the ones that do
+        not take it within L{ABORT_AFTER_SECONDS} are aborted.
         """
         factory = self.factory
-        for protocol in list(factory.connections):
+        t = self.texts
+        protocols = list(factory.connections)
+        before = {p: p.messages for p in protocols}
+        for protocol in protocols:
             protocol.closeByServer(SHUTDOWN)
         grace = factory.settings.grace
-        if not (yield self._emptyWithin(grace)):
-            for protocol in list(factory.connections):
-                if protocol.pending:
-                    self.cut.append(protocol.peer.joined)
+        if not (yield self._emptyWithin(grace, 0)):
+            left = list(factory.connections)
+            cut = [p.peer.joined for p in left if p.pending]
+            self.cut.extend(cut)
+            text = t.cutShort if self._rush else t.graceOver
+            log.warn(text, grace=f"{grace:g}", count=len(left), peers=noneIfEmpty(cut))
+            for protocol in left:
                 protocol.closeByServer(SHUTDOWN, atOnce=True)
-            if not (yield self._emptyWithin(ABORT_AFTER_SECONDS)):
-                for protocol in list(factory.connections):
+            if not (yield self._emptyWithin(ABORT_AFTER_SECONDS, 1)):
+                left = list(factory.connections)
+                for protocol in left:
                     protocol.transport.abortConnection()
+                log.warn(t.aborted, count=len(left))
+        answered = sum(p.messages - before[p] for p in protocols if hasattr(p, "messages"))
+        log.info(t.shutdownDone, answered=answered, closed=len(protocols), cut=len(self.cut))
 
-    def _emptyWithin(self, seconds):
-        d = self.factory.whenEmpty()
-        if d.called:
+    def hurry(self):
+        """
+        The operator will not wait (a second Ctrl+C or a SIGTERM during the
+        shutdown): what waits for the grace period is closed now, and what
+        waits for its closing line to be read is aborted.
+
+        @return: whether there was anything to hurry.
+        """
+        self._rush += 1
+        waits, self._waits = self._waits, []
+        if waits or (self.stopping and self.factory.connections):
+            self.hurried = True
+        for settle in waits:
+            settle(False)
+        return bool(waits)
+
+    def _emptyWithin(self, seconds, phase):
+        """
+        A Deferred firing C{True} once no connection is left, or C{False}
+        after C{seconds} or when L{hurry} is called (at once if it was called
+        C{phase} times or more already).
+        """
+        empty = self.factory.whenEmpty()
+        if empty.called:
             return defer.succeed(True)
-        d.addTimeout(seconds, self.reactor)
-        return d.addCallbacks(lambda _: True, lambda f: f.trap(defer.TimeoutError) and False)
+        if self._rush > phase:
+            return defer.succeed(False)
+        result = defer.Deferred()
+
+        def settle(value):
+            if result.called:
+                return
+            if timer.active():
+                timer.cancel()
+            if settle in self._waits:
+                self._waits.remove(settle)
+            result.callback(value)
+
+        timer = self.reactor.callLater(seconds, settle, False)
+        self._waits.append(settle)
+        empty.addCallback(lambda _: settle(True))
+        return result
+
+
+#: C{tcpi_state} of a listening socket (C{TCP_LISTEN} in C{<netinet/tcp.h>}).
+_TCP_LISTEN = 10
+#: Linux reports a listening socket's accept-queue length in C{tcpi_unacked}:
+#: the fifth 32-bit field, after eight one-byte fields.
+_UNACKED_OFFSET = 24
+
+
+def queuedConnections(port):
+    """
+    How many connections wait in the kernel's accept queue of C{port}, or
+    C{None} where the system does not tell (only Linux TCP does).
+    """
+    sock = getattr(port, "socket", None)
+    tcpInfo = getattr(socket, "TCP_INFO", None)
+    if sock is None or tcpInfo is None or sock.family not in (socket.AF_INET, socket.AF_INET6):
+        return None
+    try:
+        info = sock.getsockopt(socket.IPPROTO_TCP, tcpInfo, 104)
+    except OSError:
+        return None
+    if len(info) < _UNACKED_OFFSET + 4 or info[0] != _TCP_LISTEN:
+        return None
+    return struct.unpack_from("I", info, _UNACKED_OFFSET)[0]

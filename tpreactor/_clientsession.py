@@ -1,0 +1,294 @@
+# -*- test-case-name: tests.test_client -*-
+"""
+The client's conversation with the server: one message at a time, and how
+a session ends (salir, the server closing first, Ctrl+C).
+"""
+
+from collections import deque
+
+from twisted.internet.defer import CancelledError, Deferred
+from twisted.internet.protocol import Factory
+from twisted.protocols.basic import LineReceiver
+
+from .messages import CATALOGUES
+from .text import escape
+
+SECONDS = 1.0
+#: After C{salir}, how long the server's goodbye is awaited before closing.
+GOODBYE_SECONDS = 1 * SECONDS
+#: Input lines read ahead of the conversation before stdin is paused.
+INPUT_HIGH_WATER = 64
+
+#: Exit statuses the session decides (connection failures are in
+#: L{tpreactor._clientconnect}).
+OK, SERVER_CLOSED, INTERRUPTED = 0, 1, 130
+
+#: What the client sends to end a session, whatever word the user typed:
+#: every server language accepts it.
+QUIT_LINE = b"salir\n"
+
+
+def _head(template):
+    """
+    The fixed start of a catalogue text, up to its first field.
+    """
+    return template.split("{", 1)[0]
+
+
+_GOODBYES = tuple(_head(cat.goodbye) for cat in CATALOGUES.values())
+_CLOSINGS = tuple(
+    _head(text)
+    for cat in CATALOGUES.values()
+    for text in (cat.closedByServer, cat.idle, cat.full, cat.tooLong)
+)
+
+
+def isGoodbye(text):
+    """
+    Whether C{text} is the server's answer to C{salir}, in any language.
+    """
+    return text.startswith(_GOODBYES)
+
+
+def isClosing(text):
+    """
+    Whether C{text} is a line the server sends just before it closes the
+    connection on its own (shutdown, inactivity, full, too long).
+    """
+    return text.startswith(_CLOSINGS)
+
+
+class Session:
+    """
+    One run of the client, from connecting to its last line.
+
+    Lines typed or piped in are queued and sent one at a time, each only
+    once the reply to the one before it has arrived.  A word of C{exitWords}
+    (or the end of input) sends C{salir}, prints the goodbye if it comes
+    within L{GOODBYE_SECONDS}, and ends the session.
+
+    @ivar screen: where lines go: an object with C{line(text)},
+        C{prompt(text)} and C{typed()} (see L{tpreactor._clientio.Screen}).
+    @ivar texts: the client's texts (L{tpreactor.client.ClientTexts}).
+    @ivar clock: an C{IReactorTime} for the goodbye wait and the connect
+        timeout.
+    @ivar interactive: C{True} when a person types: the prompt is shown,
+        and Ctrl+D says what it does.
+    @ivar input: the reader of standard input, or C{None}; it is paused
+        (C{pauseReading}/C{resumeReading}) while too many lines wait.
+    @ivar status: the exit status so far (L{OK}, L{SERVER_CLOSED},
+        L{INTERRUPTED} or the status given to L{interrupt}).
+    @ivar finished: fires with the exit status once the connection is gone.
+    """
+
+    transport = None
+
+    def __init__(self, screen, texts, exitWords, clock, interactive=False, input=None):
+        self.screen = screen
+        self.texts = texts
+        self.exitWords = frozenset(exitWords)
+        self.clock = clock
+        self.interactive = interactive
+        self.input = input
+        self.status = OK
+        self.finished = Deferred()
+        self._lines = deque()
+        self._inputEnded = False
+        self._inputPaused = False
+        self._welcomed = False
+        self._awaiting = False
+        self._quitting = False
+        self._interrupted = False
+        self._serverClosing = False
+        self._connecting = None
+        self._goodbyeCall = None
+
+    # -- connecting -------------------------------------------------------------
+
+    def run(self, endpoint, timeout):
+        """
+        Connect through C{endpoint} and hold the conversation.
+
+        @param timeout: seconds connecting may take (waiting for the welcome
+            afterwards is not timed: a serial server may keep us queued).
+        @return: a L{Deferred} that fires with the exit status, or fails with
+            the reason the connection could not be made.
+        """
+        connecting = endpoint.connect(Factory.forProtocol(ServerProtocol, self))
+        connecting.addTimeout(timeout, self.clock)
+        self._connecting = connecting
+
+        def connected(result):
+            self._connecting = None
+            return self.finished
+
+        def notConnected(failure):
+            self._connecting = None
+            if self._quitting and failure.check(CancelledError):
+                return self.status
+            return failure
+
+        return connecting.addCallbacks(connected, notConnected)
+
+    def connected(self, transport):
+        """
+        The connection is up; nothing is sent before the welcome.
+        """
+        self.transport = transport
+        if self._quitting:
+            self._sendQuit()
+
+    # -- from the user ------------------------------------------------------------
+
+    def userLine(self, line):
+        """
+        One line of input, as bytes without its line end.
+        """
+        self.screen.typed()
+        if self._quitting or self.finished.called:
+            return
+        self._lines.append(line)
+        if len(self._lines) >= INPUT_HIGH_WATER and self.input is not None and not self._inputPaused:
+            self._inputPaused = True
+            self.input.pauseReading()
+        self._next()
+
+    def userEnd(self):
+        """
+        End of input (Ctrl+D at a terminal): C{salir} once the queue is done.
+        """
+        self._inputEnded = True
+        self._next()
+
+    def interrupt(self, status=INTERRUPTED):
+        """
+        Ctrl+C: send C{salir} at once and end with C{status}; a second one
+        drops the connection without waiting for the goodbye.
+        """
+        if self.finished.called:
+            return
+        again = self._interrupted
+        self._interrupted = True
+        self.status = status
+        if not self._quitting:
+            self._quit()
+        elif again and self.transport is not None:
+            self.transport.abortConnection()
+
+    # -- from the server ----------------------------------------------------------
+
+    def serverLine(self, text):
+        """
+        One line from the server, decoded.
+        """
+        self.screen.line(escape(text))
+        if isGoodbye(text):
+            self._quitting = True
+            self.transport.loseConnection()
+        elif isClosing(text):
+            self._serverClosing = True
+        elif self._quitting:
+            pass
+        elif not self._welcomed:
+            self._welcomed = True
+            self._next()
+        elif self._awaiting:
+            self._awaiting = False
+            self._next()
+
+    def serverGone(self):
+        """
+        The connection is closed: the last lines, then L{finished} fires.
+        """
+        if self._goodbyeCall is not None and self._goodbyeCall.active():
+            self._goodbyeCall.cancel()
+        self._goodbyeCall = None
+        if self._serverClosing or not self._quitting:
+            self.screen.line(self.texts.serverClosed)
+            if self.status == OK:
+                self.status = SERVER_CLOSED
+        self.screen.line(self.texts.closingSocket)
+        self.finished.callback(self.status)
+
+    # -- the conversation ---------------------------------------------------------
+
+    def _isExit(self, line):
+        return line.decode("utf-8", "replace").strip().lower() in self.exitWords
+
+    def _next(self):
+        """
+        Send the next queued line if the server is ready for it, or prompt.
+        """
+        if self._quitting or self._serverClosing or self.finished.called:
+            return
+        if not self._welcomed:
+            # A person who gives up while queued for a serial server's
+            # welcome leaves at once; a script waits its turn.
+            if self.interactive and (self._inputEnded or any(map(self._isExit, self._lines))):
+                self._quit()
+            return
+        if self._awaiting:
+            return
+        if self._lines:
+            line = self._lines.popleft()
+            if self._inputPaused and len(self._lines) < INPUT_HIGH_WATER // 2:
+                self._inputPaused = False
+                self.input.resumeReading()
+            if self._isExit(line):
+                self._quit()
+            else:
+                self._awaiting = True
+                self.transport.write(line + b"\n")
+        elif self._inputEnded:
+            self._quit(announce=self.interactive)
+        elif self.interactive:
+            self.screen.prompt(self.texts.prompt)
+
+    def _quit(self, announce=True):
+        self._quitting = True
+        if announce:
+            self.screen.line(self.texts.closing)
+        if self.transport is not None:
+            self._sendQuit()
+        elif self._connecting is not None:
+            self._connecting.cancel()
+
+    def _sendQuit(self):
+        self.transport.write(QUIT_LINE)
+        if self._welcomed:
+            self._goodbyeCall = self.clock.callLater(GOODBYE_SECONDS, self._noGoodbye)
+        else:
+            # Still queued: no goodbye will come before our turn.
+            self.transport.loseConnection()
+
+    def _noGoodbye(self):
+        self._goodbyeCall = None
+        self.transport.loseConnection()
+
+
+class ServerProtocol(LineReceiver):
+    """
+    The connection to the server: splits what it sends into lines (C{\\n} or
+    C{\\r\\n}), decodes them as UTF-8 with replacement, and hands them to
+    the L{Session}.
+
+    @ivar session: the L{Session} this connection serves.
+    """
+
+    delimiter = b"\n"
+    MAX_LENGTH = 64 * 1024
+
+    def __init__(self, session):
+        self.session = session
+
+    def connectionMade(self):
+        self.session.connected(self.transport)
+
+    def lineReceived(self, line):
+        self.session.serverLine(line.rstrip(b"\r").decode("utf-8", "replace"))
+
+    def connectionLost(self, reason):
+        rest = self.clearLineBuffer().rstrip(b"\r")
+        if rest:
+            self.session.serverLine(rest.decode("utf-8", "replace"))
+        self.session.serverGone()

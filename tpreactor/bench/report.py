@@ -1,0 +1,221 @@
+# -*- test-case-name: tests.test_bench -*-
+"""
+The report: the side-by-side table with ratios (rich, on stdout) and the
+JSON document with every figure and the exact configuration.
+"""
+
+import json
+import os
+import platform
+import sys
+
+from rich import box
+from rich.table import Table
+
+SCHEMA = 1
+
+
+def _get(*path):
+    def get(figures):
+        value = figures
+        for key in path:
+            if value is None:
+                return None
+            value = value.get(key) if isinstance(value, dict) else None
+        return value
+    return get
+
+
+def _ratioOfIdeal(figures):
+    ideal = figures.get("ideal_makespan_s")
+    return figures["makespan_s"] / ideal if ideal else None
+
+
+def _kib(figures):
+    value = _get("memory", "rss_per_connection_bytes")(figures)
+    return None if value is None else value / 1024.0
+
+
+def _mib(key):
+    def get(figures):
+        value = _get("memory", key)(figures)
+        return None if value is None else value / 1048576.0
+    return get
+
+
+def _percent(get):
+    def percent(figures):
+        value = get(figures)
+        return None if value is None else value * 100.0
+    return percent
+
+
+#: (row name, extractor, format, scenarios it applies to, comparable by ratio)
+ROWS = [
+    ("clients", _get("clients"), "{:,.0f}", ("welcome", "chat", "churn", "idle"), False),
+    ("completed", _get("completed"), "{:,.0f}", ("welcome", "chat", "churn"), False),
+    ("welcomed", _get("welcomed"), "{:,.0f}", ("welcome", "idle"), False),
+    ("failed", _get("failed"), "{:,.0f}", ("welcome", "chat", "churn", "idle"), False),
+    ("hung", _get("hung"), "{:,.0f}", ("welcome", "chat", "churn", "idle"), False),
+    ("replies", _get("replies"), "{:,.0f}", ("chat",), False),
+    ("makespan s", _get("makespan_s"), "{:.3f}", ("welcome", "chat", "churn", "idle"), True),
+    ("ideal makespan s", _get("ideal_makespan_s"), "{:.3f}", ("welcome", "chat"), False),
+    ("makespan ÷ ideal", _ratioOfIdeal, "{:.2f}", ("welcome", "chat"), False),
+    ("replies/s", _get("per_second"), "{:,.0f}", ("chat",), True),
+    ("clients/s", _get("per_second"), "{:,.0f}", ("welcome",), True),
+    ("connections/s", _get("per_second"), "{:,.0f}", ("churn",), True),
+    ("latency p50 ms", _get("latency", "p50_ms"), "{:.3f}", ("chat",), True),
+    ("latency p90 ms", _get("latency", "p90_ms"), "{:.3f}", ("chat",), True),
+    ("latency p99 ms", _get("latency", "p99_ms"), "{:.3f}", ("chat",), True),
+    ("latency max ms", _get("latency", "max_ms"), "{:.3f}", ("chat",), True),
+    ("to welcome p50 ms", _get("welcome", "p50_ms"), "{:.2f}", ("welcome", "idle"), True),
+    ("to welcome max ms", _get("welcome", "max_ms"), "{:.2f}", ("welcome", "idle"), True),
+    ("welcome slope ms/client", _get("welcome", "slope_ms_per_client"), "{:.3f}", ("welcome",), False),
+    ("session mean ms", _get("session_mean_ms"), "{:.3f}", ("churn",), True),
+    ("server RSS before MiB", _mib("rss_before"), "{:.1f}", ("idle",), False),
+    ("server RSS held MiB", _mib("rss_held"), "{:.1f}", ("idle",), False),
+    ("server RSS/conn KiB", _kib, "{:.2f}", ("idle",), True),
+    ("server CPU µs/op", _get("server_cpu_us_per_op"), "{:.1f}", ("welcome", "chat", "churn", "idle"), True),
+    ("load CPU µs/op", _get("load_cpu_us_per_op"), "{:.1f}", ("welcome", "chat", "churn", "idle"), True),
+    ("server CPU % of a core", _percent(_get("server_utilisation")), "{:.0f}",
+     ("welcome", "chat", "churn", "idle"), False),
+    ("load CPU % (busiest proc)", _percent(_get("saturation", "load_busiest")), "{:.0f}",
+     ("welcome", "chat", "churn", "idle"), False),
+]
+
+
+def fmt(value, pattern):
+    return "n/a" if value is None else pattern.format(value)
+
+
+def ratio(a, b):
+    if a is None or b is None or not b:
+        return None
+    return a / b
+
+
+def ratios(job, baseline):
+    """
+    For every run but the baseline: each comparable figure divided by the
+    baseline's, and whether the ratio is valid (neither side limited by
+    its load generator).
+    """
+    results = job["results"]
+    if baseline not in results:
+        return {}
+    base = results[baseline]
+    out = {}
+    for label, figures in results.items():
+        if label == baseline or figures.get("skipped"):
+            continue
+        entry = {}
+        for name, get, _, applies, comparable in ROWS:
+            if comparable and job["spec"]["scenario"] in applies and not base.get("skipped"):
+                entry[name] = ratio(get(figures), get(base))
+        entry["valid"] = bool(_get("saturation", "valid")(figures)) and bool(_get("saturation", "valid")(base))
+        out[label] = entry
+    return out
+
+
+def table(job, baseline):
+    """
+    One rich table: a row per figure, a column per server, then one ratio
+    column per server against the baseline.
+    """
+    scenario = job["spec"]["scenario"]
+    labels = list(job["results"])
+    rats = ratios(job, baseline)
+    t = Table(title=job["name"], box=box.SIMPLE_HEAVY, title_justify="left")
+    t.add_column("figure")
+    for label in labels:
+        t.add_column(label, justify="right")
+    for label in rats:
+        t.add_column(f"{label} ÷ {baseline}", justify="right", style="cyan")
+    for name, get, pattern, applies, comparable in ROWS:
+        if scenario not in applies:
+            continue
+        values = []
+        for label in labels:
+            figures = job["results"][label]
+            values.append("skipped" if figures.get("skipped") else fmt(get(figures), pattern))
+        if all(v in ("n/a", "skipped") for v in values) and name.startswith(("ideal", "makespan ÷")):
+            continue
+        cells = [name, *values]
+        for label, entry in rats.items():
+            r = entry.get(name) if comparable else None
+            text = "" if r is None else f"{r:.2f}×"
+            if text and not entry["valid"]:
+                text += " (not valid)"
+            cells.append(text)
+        t.add_row(*cells)
+    valid = ["", *["yes" if _get("saturation", "valid")(job["results"][l]) else "[red]NO[/red]"
+                   if not job["results"][l].get("skipped") else "" for l in labels]]
+    t.add_row("valid (load not saturated)", *valid[1:], *[""] * len(rats))
+    return t
+
+
+def notes(job):
+    """
+    The lines under a table: saturation verdicts, skipped runs, failures.
+    """
+    lines = []
+    for label, figures in job["results"].items():
+        if figures.get("skipped"):
+            lines.append(f"{label}: skipped: {figures['skipped']}")
+            continue
+        verdict = figures.get("saturation") or {}
+        if not verdict.get("valid", True):
+            lines.append(f"[red]{label}: {verdict['note']}[/red]")
+        if figures.get("failed"):
+            lines.append(f"{label}: {figures['failed']} clients failed: {figures['states']}"
+                         + (f"; first unexpected line: {figures['first_unexpected']!r}"
+                            if figures.get("first_unexpected") else ""))
+    return lines
+
+
+def configuration(args, servers, loadProcesses, loop):
+    """
+    The exact configuration of a run, for the JSON.
+    """
+    import hdrh  # noqa: F401
+    from importlib.metadata import PackageNotFoundError, version
+
+    def ver(name):
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return None
+
+    return {
+        "argv": list(sys.argv),
+        "options": {k: v for k, v in vars(args).items() if k != "func"},
+        "servers": [s.describe() for s in servers],
+        "load_processes": loadProcesses,
+        "load_event_loop": loop,
+        "cores": os.cpu_count(),
+        "machine": platform.machine(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "versions": {name: ver(name) for name in
+                     ("tpreactor", "twisted", "uvloop", "hdrhistogram", "psutil", "rich", "matplotlib")},
+    }
+
+
+def document(config, jobs, baseline):
+    """
+    The JSON document: configuration, every job's figures, the ratios.
+    """
+    return {
+        "schema": SCHEMA,
+        "tool": "tpreactor-bench",
+        "config": config,
+        "baseline": baseline,
+        "jobs": [dict(job, ratios=ratios(job, baseline)) for job in jobs],
+    }
+
+
+def writeJson(path, doc):
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(doc, f, indent=1, ensure_ascii=False, default=str)
+        f.write("\n")

@@ -1,0 +1,243 @@
+# -*- test-case-name: tests.test_bench -*-
+"""
+The servers under test: C{twistd -n tpreactor} per mode and the reference
+servers, started by the bench on free loopback ports, or targets it did not
+start; and their CPU time and memory read with psutil.
+"""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+LISTENING = re.compile(r"(?:escuchando en|listening on) (\S+):(\d+)")
+START_SECONDS = 30.0
+STOP_SECONDS = 10.0
+
+
+def freePort(host="127.0.0.1"):
+    """
+    A TCP port on C{host} that nothing listens on right now.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def twistdCommand():
+    """
+    The C{twistd} next to our interpreter, else the one on C{PATH}.
+    """
+    beside = Path(sys.executable).with_name("twistd")
+    if beside.exists():
+        return [str(beside)]
+    found = shutil.which("twistd")
+    if found:
+        return [found]
+    return [sys.executable, "-c", "import sys; from twisted.scripts.twistd import run; sys.exit(run())"]
+
+
+def tpreactorArgs(mode, port, work=0.0, workKind="sleep", threads=None, processes=None, backlog=None):
+    """
+    The command line of C{twistd -n tpreactor} for one mode.
+    """
+    args = [*twistdCommand(), "--pidfile=", "-n", "tpreactor", "--port", str(port), "--mode", mode, "--quiet"]
+    args += ["--work", repr(float(work)), "--work-kind", workKind]
+    if threads:
+        args += ["--threads", str(threads)]
+    if processes and mode == "processes":
+        args += ["--processes", str(processes)]
+    if backlog:
+        args += ["--backlog", str(backlog)]
+    return args
+
+
+def referenceArgs(kind, port):
+    return [sys.executable, "-m", "tpreactor.bench.reference", kind, "--port", str(port)]
+
+
+class Server:
+    """
+    A server under test: where it listens and, when known, its process.
+
+    @ivar label: the column it gets in the table.
+    @ivar kind: C{mode}, C{reference} or C{target}.
+    @ivar settings: what it was started with (mode, work, ...), for the JSON.
+    """
+
+    def __init__(self, label, kind, host, port, pid=None, settings=None, args=None):
+        self.label = label
+        self.kind = kind
+        self.host = host
+        self.port = port
+        self.pid = pid
+        self.settings = settings or {}
+        self.args = args
+        self.proc = None
+        self.logPath = None
+
+    def describe(self):
+        return {
+            "label": self.label,
+            "kind": self.kind,
+            "host": self.host,
+            "port": self.port,
+            "pid": self.pid,
+            "args": self.args,
+            **self.settings,
+        }
+
+    def start(self):
+        """
+        Start our process and wait for its startup line.
+        """
+        if self.args is None:
+            return self
+        log = tempfile.NamedTemporaryFile(prefix=f"tpreactor-bench-{self.label.replace('/', '-')}-",
+                                          suffix=".log", delete=False)
+        self.logPath = log.name
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL, stdout=log,
+                                     stderr=subprocess.STDOUT, env=env)
+        log.close()
+        self.pid = self.proc.pid
+        deadline = time.monotonic() + START_SECONDS
+        while True:
+            text = self.output()
+            if LISTENING.search(text):
+                return self
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.label}: server exited ({self.proc.returncode}) before listening:\n"
+                                   + text[-2000:])
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"{self.label}: no startup line within {START_SECONDS:g}s:\n" + text[-2000:])
+            time.sleep(0.05)
+
+    def output(self):
+        if not self.logPath:
+            return ""
+        with open(self.logPath, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def stop(self):
+        """
+        Stop our process (SIGTERM, then SIGKILL) and remove its log.
+        """
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.logPath:
+            try:
+                os.unlink(self.logPath)
+            except OSError:
+                pass
+            self.logPath = None
+
+    def process(self):
+        if self.pid is None:
+            return None
+        try:
+            return psutil.Process(self.pid)
+        except psutil.Error:
+            return None
+
+    def cpuTimes(self):
+        """
+        CPU seconds by pid for the server and its child processes (the
+        worker processes of C{processes} mode), or C{None} if unknown.
+        """
+        proc = self.process()
+        if proc is None:
+            return None
+        out = {}
+        try:
+            for p in [proc, *proc.children(recursive=True)]:
+                try:
+                    t = p.cpu_times()
+                    out[p.pid] = t.user + t.system
+                except psutil.Error:
+                    pass
+        except psutil.Error:
+            return None
+        return out
+
+    def rss(self):
+        proc = self.process()
+        if proc is None:
+            return None
+        try:
+            return proc.memory_info().rss
+        except psutil.Error:
+            return None
+
+
+def cpuDelta(before, after, mainPid):
+    """
+    CPU seconds used between two L{Server.cpuTimes} samples: the whole tree
+    and the main process alone (C{None, None} if unknown).
+    """
+    if before is None or after is None:
+        return None, None
+    total = sum(t - before.get(pid, 0.0) for pid, t in after.items())
+    main = after.get(mainPid, 0.0) - before.get(mainPid, 0.0)
+    return total, main
+
+
+def modeServer(mode, label=None, host="127.0.0.1", work=0.0, workKind="sleep", threads=None, processes=None,
+               backlog=None):
+    port = freePort(host)
+    label = label or mode
+    settings = {"mode": mode, "work": work, "work_kind": workKind, "threads": threads,
+                "processes": processes if mode == "processes" else None}
+    return Server(label, "mode", host, port, settings=settings,
+                  args=tpreactorArgs(mode, port, work, workKind, threads, processes, backlog))
+
+
+def referenceServer(kind, host="127.0.0.1"):
+    port = freePort(host)
+    return Server(kind, "reference", host, port, settings={"mode": None, "reference": kind, "work": 0.0},
+                  args=referenceArgs(kind, port))
+
+
+def parseTarget(text):
+    """
+    C{LABEL=HOST:PORT} (an IPv6 host in brackets) as C{(label, host, port)}.
+    """
+    label, sep, address = text.partition("=")
+    host, _, port = address.rpartition(":")
+    if not sep or not label or not host or not port.isdigit():
+        raise ValueError(f"--target wants LABEL=HOST:PORT, not {text!r}")
+    return label, host.strip("[]"), int(port)
+
+
+def listeningPid(host, port):
+    """
+    The pid of the local process listening on C{host:port}, if we may see it.
+    """
+    try:
+        for c in psutil.net_connections(kind="tcp"):
+            if c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port and c.pid:
+                if c.laddr.ip in (host, "0.0.0.0", "::"):
+                    return c.pid
+    except (psutil.Error, OSError):
+        return None
+    return None
+
+
+def targetServer(text):
+    label, host, port = parseTarget(text)
+    return Server(label, "target", host, port, pid=listeningPid(host, port), settings={"mode": None})
