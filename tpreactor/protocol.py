@@ -23,6 +23,11 @@ SECONDS = 1.0
 #: course-style clients send C{hola} with no newline and wait for the reply.
 FLUSH_SECONDS = 0.3 * SECONDS
 
+#: A connection stops being read once this many messages wait for their
+#: work, and is read again when half of them are answered: messages wait in
+#: their connection (and the kernel), never in an unbounded queue.
+MAX_QUEUED = 32
+
 #: Why the server closes a connection (keys of the catalogue's C{reasons}).
 IDLE, TOO_LONG, FULL, OPERATOR, SHUTDOWN = "idle", "tooLong", "full", "operator", "shutdown"
 _REFUSALS = {IDLE: "idle", TOO_LONG: "tooLong", FULL: "full"}
@@ -65,6 +70,11 @@ class TimeProtocol(LineReceiver):
 
     A new mode changes when L{startServing} is called (the factory) or where
     the work runs (the executor), never the framing here.
+
+    Backpressure: the protocol is a streaming producer for its transport, so
+    a client that does not read its replies stops being read once the
+    transport's buffer is full, and the same happens while L{MAX_QUEUED}
+    messages wait for their work.
     """
 
     delimiter = b"\n"
@@ -94,7 +104,8 @@ class TimeProtocol(LineReceiver):
         self._ending = None
         self._flushCall = None
         self._idleCall = None
-        self._paused = False
+        self._pauses = set()
+        self._producing = False
         factory.connectionOpened(self)
 
     # -- called by the factory ------------------------------------------------
@@ -152,8 +163,16 @@ class TimeProtocol(LineReceiver):
     # -- framing ----------------------------------------------------------------
 
     def dataReceived(self, data):
+        if not data:  # resumeProducing asks for the buffered lines
+            LineReceiver.dataReceived(self, data)
+            return
         if self._ending is not None:
             return
+        if not self._producing:
+            # Registered once data flows, not at connect: pausing reads
+            # before a TLS handshake is done would stall it.
+            self._producing = True
+            self.transport.registerProducer(self, True)
         data = self._telnet.feed(data)
         if not data:
             return
@@ -176,6 +195,9 @@ class TimeProtocol(LineReceiver):
         The silence after unterminated text: the text is a message.
         """
         self._flushCall = None
+        if self.paused:  # complete lines may wait in the buffer: not now
+            self._flushCall = self.reactor.callLater(FLUSH_SECONDS, self._flushPartial)
+            return
         self._takePartial()
 
     def _takePartial(self):
@@ -216,6 +238,34 @@ class TimeProtocol(LineReceiver):
         self._queue.append(item)
         if not self._busy:
             self._drain()
+        if len(self._queue) >= MAX_QUEUED:
+            self._pauseFor("queue")
+
+    # -- backpressure ---------------------------------------------------------------
+
+    def pauseProducing(self):
+        """
+        The transport's buffer is full: stop reading this client.
+        """
+        self._pauseFor("output")
+
+    def resumeProducing(self):
+        self._resumeFrom("output")
+
+    def stopProducing(self):
+        self._pauses.clear()
+        LineReceiver.stopProducing(self)
+
+    def _pauseFor(self, reason):
+        if not self._pauses:
+            LineReceiver.pauseProducing(self)
+        self._pauses.add(reason)
+
+    def _resumeFrom(self, reason):
+        if reason in self._pauses:
+            self._pauses.discard(reason)
+            if not self._pauses and not self.finished:
+                LineReceiver.resumeProducing(self)
 
     def _drain(self):
         queue = self._queue
@@ -258,6 +308,8 @@ class TimeProtocol(LineReceiver):
         self._inFlight = 0
         self._busy = False
         self._drain()
+        if len(self._queue) <= MAX_QUEUED // 2:
+            self._resumeFrom("queue")
 
     def _answer(self, outcome):
         if outcome is not None:

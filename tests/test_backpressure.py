@@ -1,0 +1,154 @@
+"""
+Backpressure and faults: a client cannot make the server buffer without
+bound, and a client that misbehaves affects no one else.
+"""
+
+import pytest
+import pytest_twisted
+from twisted.internet import defer, reactor, task
+from twisted.logger import globalLogPublisher
+from twisted.trial.unittest import SynchronousTestCase
+
+from tpreactor.protocol import MAX_QUEUED
+
+from .memory import Server
+from .test_loopback import servers  # noqa: F401 (fixture)
+from .test_protocol import ManualExecutor
+from .twistedclient import connect, startServer
+
+REPLY = "Mensaje Recibido el"
+
+
+class PauseTests(SynchronousTestCase):
+    def test_fullOutputStopsReading(self):
+        """
+        When the transport says its buffer is full, lines already read wait
+        and the transport stops reading; they are answered on resume.
+        """
+        client = Server().connect()
+        client.send(b"a\n")
+        self.assertIs(client.transport.producer, client.protocol)
+        client.lines()
+        client.protocol.pauseProducing()
+        self.assertEqual(client.transport.producerState, "paused")
+        client.send(b"b\nc\n")
+        self.assertEqual(client.lines(), [])
+        client.protocol.resumeProducing()
+        self.assertEqual(len(client.lines()), 2)
+        self.assertEqual(client.transport.producerState, "producing")
+
+    def test_queuedWorkStopsReading(self):
+        """
+        Past MAX_QUEUED messages waiting for work, the connection is not read;
+        it is read again once they are answered.
+        """
+        executor = ManualExecutor()
+        client = Server(executor=executor).connect()
+        client.lines()
+        client.send(b"x\n" * (MAX_QUEUED * 3))
+        self.assertEqual(client.transport.producerState, "paused")
+        self.assertEqual(client.protocol.pending, MAX_QUEUED)
+        answered = 0
+        while executor.readyProtocols:
+            answered += len(executor.complete())
+        self.assertEqual(answered, MAX_QUEUED * 3)
+        self.assertEqual(len(client.lines()), MAX_QUEUED * 3)
+        self.assertEqual(client.transport.producerState, "producing")
+
+    def test_silenceFlushWaitsWhilePaused(self):
+        """
+        While paused, buffered complete lines are not mistaken for a partial one.
+        """
+        server = Server()
+        client = server.connect()
+        client.send(b"a\n")
+        client.lines()
+        client.protocol.pauseProducing()
+        client.send(b"b\nc")
+        server.clock.advance(5)
+        self.assertEqual(client.lines(), [])
+        client.protocol.resumeProducing()
+        server.clock.advance(1)
+        self.assertEqual(len(client.lines()), 2)
+
+
+def _bufferedBytes(protocol):
+    transport = protocol.transport
+    return len(transport.dataBuffer) + transport._tempDataLen
+
+
+@pytest.mark.parametrize("work", [0.0, 0.001])
+@pytest_twisted.inlineCallbacks
+def test_floodWithoutReading(servers, work):  # noqa: F811
+    """
+    A client that floods and never reads its replies stops being read; the
+    server's buffer for it stays bounded, and another client is answered.
+    """
+    server = startServer("reactor", work=work, quiet=True)
+    servers.append(server)
+    flooder = yield connect(server.port)
+    flooder.transport.pauseProducing()  # never read a reply
+    flooder.send(b"y\n" * 2_000_000)
+    (protocol,) = server.factory.connections
+    for _ in range(200):
+        if protocol.paused:
+            break
+        yield task.deferLater(reactor, 0.02, lambda: None)
+    assert protocol.paused
+    peak = 0
+    for _ in range(20):
+        peak = max(peak, _bufferedBytes(protocol))
+        yield task.deferLater(reactor, 0.01, lambda: None)
+    assert peak < 256 * 1024
+    other = yield connect(server.port)
+    yield other.line()
+    assert (yield other.ask("hola")).startswith(REPLY)
+    flooder.transport.abortConnection()
+    yield flooder.closed
+
+
+@pytest_twisted.inlineCallbacks
+def test_resetWhileWorking(servers):  # noqa: F811
+    """
+    A client that resets the connection while its message is in the pool:
+    no error in the log, and the registry is empty again.
+    """
+    errors = []
+
+    def observe(event):
+        if event.get("log_failure") is not None or event.get("log_level").name in ("error", "critical"):
+            errors.append(event)
+
+    globalLogPublisher.addObserver(observe)
+    try:
+        server = startServer("reactor", work=0.2, threads=2)
+        servers.append(server)
+        client = yield connect(server.port)
+        yield client.line()
+        client.send("uno\n")
+        yield task.deferLater(reactor, 0.05, lambda: None)
+        client.transport.abortConnection()
+        yield client.closed
+        yield server.factory.whenEmpty().addTimeout(5, reactor)
+        yield task.deferLater(reactor, 0.3, lambda: None)  # the work finishes for nobody
+    finally:
+        globalLogPublisher.removeObserver(observe)
+    assert errors == []
+
+
+@pytest_twisted.inlineCallbacks
+def test_connectDisconnectCycles(servers):  # noqa: F811
+    """
+    Hundreds of connect/disconnect cycles leave the registry empty.
+    """
+    server = startServer("reactor", quiet=True)
+    servers.append(server)
+    for _ in range(10):
+        clients = yield defer.gatherResults([connect(server.port) for _ in range(50)])
+        yield defer.gatherResults([c.line() for c in clients])
+        for c in clients:
+            c.transport.loseConnection()
+        yield defer.gatherResults([c.closed for c in clients])
+    yield server.factory.whenEmpty().addTimeout(5, reactor)
+    assert server.factory.connections == {}
+    assert server.factory._perIp == {}
