@@ -52,11 +52,14 @@ class LineCollector(Protocol):
         return self.transport.getHost().port
 
 
-def connect(port):
-    return connectProtocol(TCP4ClientEndpoint(reactor, "127.0.0.1", port), LineCollector())
+def connect(port, endpoint=None):
+    """
+    A L{LineCollector} connected to C{port} on 127.0.0.1, or to C{endpoint}.
+    """
+    return connectProtocol(endpoint or TCP4ClientEndpoint(reactor, "127.0.0.1", port), LineCollector())
 
 
-def startServer(mode="reactor", factoryHook=None, **settings):
+def startServer(mode="reactor", factoryHook=None, endpoint="tcp:0:interface=127.0.0.1", **settings):
     """
     A tpreactor server in this process on a free loopback port; returns the
     started L{TimeServer} (its C{port} attribute is the port number).
@@ -64,10 +67,9 @@ def startServer(mode="reactor", factoryHook=None, **settings):
     factory, pool = modeNamed(mode).makeFactory(Settings(**settings), reactor, SystemClock())
     if factoryHook is not None:
         factoryHook(factory)
-    endpoint = serverFromString(reactor, "tcp:0:interface=127.0.0.1")
-    listener = ListeningService("tcp:0", endpoint, factory, mode)
+    listener = ListeningService(endpoint, serverFromString(reactor, endpoint), factory, mode)
     server = TimeServer(factory, pool, [listener], reactor)
     server.privilegedStartService()
     server.startService()
-    server.port = listener.port.getHost().port
+    server.port = getattr(listener.port.getHost(), "port", None)
     return server

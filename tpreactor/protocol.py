@@ -334,6 +334,16 @@ class TimeProtocol(LineReceiver):
             self._writeLine(text.format(limit=self.settings.maxLineLength))
         elif kind in (OPERATOR, SHUTDOWN):
             self._writeLine(cat.closedByServer)
+        self._close()
+
+    def _close(self):
+        """
+        Close once the last line is written. A TLS transport waits for its
+        producer to go away before it closes, so unregister first.
+        """
+        if self._producing:
+            self._producing = False
+            self.transport.unregisterProducer()
         self.transport.loseConnection()
 
     def _writeLine(self, text):
@@ -365,7 +375,7 @@ class TimeProtocol(LineReceiver):
             self._enqueue(_Control(_EOF))
 
     def writeConnectionLost(self):
-        self.transport.loseConnection()
+        self._close()
 
     def connectionLost(self, reason):
         if self._ending is None and self.serving:
