@@ -106,3 +106,15 @@ def test_tlsGracefulStop(tmp_path):
     yield server.stopService().addTimeout(5, reactor)
     assert (yield client.line()) == "Servidor: El servidor cerró la conexión."
     yield client.closed.addTimeout(5, reactor)
+
+
+@pytest.mark.parametrize("limit, warned", [(0, True), (5, False)])
+@pytest_twisted.inlineCallbacks
+def test_warnsOnAllInterfacesWithoutLimit(limit, warned):
+    """
+    Listening on every interface without a per-address limit is warned about.
+    """
+    with capturedLogs() as events:
+        server = startServer("reactor", endpoint="tcp:0:interface=0.0.0.0", maxPerIp=limit)
+    yield server.stopService()
+    assert any("--max-per-ip" in formatEvent(e) for e in events) is warned

@@ -46,6 +46,7 @@ class Catalogue:
     kicked: str
     reasons: dict
     workFailed: str
+    exposed: str
 
 
 SPANISH = Catalogue(
@@ -74,6 +75,8 @@ SPANISH = Catalogue(
         "shutdown": "cierre del servidor",
     },
     workFailed="Error al procesar un mensaje de {peer}: {cause}",
+    exposed="Atención: {address} acepta clientes de cualquier interfaz y sin --max-per-ip; "
+    "un solo equipo puede ocupar todas las conexiones.",
 )
 
 ENGLISH = Catalogue(
@@ -102,6 +105,8 @@ ENGLISH = Catalogue(
         "shutdown": "server shutdown",
     },
     workFailed="Error while processing a message from {peer}: {cause}",
+    exposed="Warning: {address} takes clients from every interface and without --max-per-ip; "
+    "a single host can take every connection.",
 )
 
 CATALOGUES = {c.lang: c for c in (SPANISH, ENGLISH)}
