@@ -30,6 +30,9 @@ class LineCollector(Protocol):
             line, self._buffer = self._buffer.split(b"\n", 1)
             self.queue.put(line.decode("utf-8"))
 
+    def connectionMade(self):
+        self.local = getattr(self.transport.getHost(), "port", None)
+
     def connectionLost(self, reason):
         self.closed.callback(None)
 
