@@ -8,6 +8,7 @@ when is the factory's decision (see L{tpreactor.factory}).
 """
 
 from collections import deque
+from datetime import timedelta
 
 from twisted.internet.interfaces import IHalfCloseableProtocol
 from twisted.logger import Logger
@@ -93,7 +94,21 @@ class TimeProtocol(LineReceiver):
         self.clock = factory.clock
         self.reactor = factory.reactor
         self.executor = factory.executor
+        self._monotonic = self.clock.monotonic
+        self._exitWords = self.catalogue.exitWords
+        self._maxLength = self.settings.maxLineLength
+        self._quiet = self.settings.quiet
+        # No work at all: reply right here, the hot path of a loaded server.
+        self._direct = factory.executor.inline and getattr(factory.executor, "trivial", False)
         self.peer = peerOf(self.transport.getPeer())
+        # Each reply is one small write the client is waiting for: send it
+        # now rather than let Nagle's algorithm hold it back.
+        setNoDelay = getattr(self.transport, "setTcpNoDelay", None)
+        if setNoDelay is not None:
+            try:
+                setNoDelay(True)
+            except OSError:  # a unix socket behind a TLS wrapper, say
+                pass
         # Room for a CR before the LF: the limit counts the message only.
         self.MAX_LENGTH = self.settings.maxLineLength + 1
         self.messages = 0
@@ -118,7 +133,7 @@ class TimeProtocol(LineReceiver):
             return
         self.serving = True
         self.started = self.clock.now()
-        self.startedMono = self.clock.monotonic()
+        self.startedMono = self._monotonic()
         cat = self.catalogue
         date = formatDate(cat, self.started)
         self._replyPrefix = cat.reply.format(date=date)
@@ -208,17 +223,24 @@ class TimeProtocol(LineReceiver):
     def lineReceived(self, line):
         if line[-1:] == b"\r":
             line = line[:-1]
-        if len(line) > self.settings.maxLineLength:
+        if len(line) > self._maxLength:
             return self.lineLengthExceeded(line)
         text = line.decode("utf-8", "replace")
-        if text.strip().lower() in self.catalogue.exitWords:
+        word = text.strip()
+        if len(word) <= 5 and word.lower() in self._exitWords:
             self._ending = _QUIT
             self._stopReading()
             self._enqueue(_Control(_QUIT))
             return True
-        if not self.settings.quiet:
+        if not self._quiet:
             log.info(self.catalogue.received, peer=self.peer.joined, text=escape(text))
-        if self.executor.inline and not self._busy and not self._queue:
+        if self._busy or self._queue:
+            self._enqueue(text)
+        elif self._direct:
+            self.messages += 1
+            elapsed = timedelta(seconds=self._monotonic() - self.startedMono)
+            self.transport.write((self._replyPrefix + str(elapsed) + "\n").encode("utf-8"))
+        elif self.executor.inline:
             self._answer(self.executor.runInline(text))
         else:
             self._enqueue(text)
@@ -316,7 +338,7 @@ class TimeProtocol(LineReceiver):
             log.warn(self.catalogue.workFailed, peer=self.peer.joined, cause=outcome)
             self._writeLine(self.catalogue.internalError)
         else:
-            elapsed = self.clock.monotonic() - self.startedMono
+            elapsed = self._monotonic() - self.startedMono
             self.transport.write((self._replyPrefix + formatElapsed(elapsed) + "\n").encode("utf-8"))
         self.messages += 1
 
@@ -327,7 +349,7 @@ class TimeProtocol(LineReceiver):
         self.finished = True
         cat = self.catalogue
         if kind == _QUIT:
-            elapsed = self.clock.monotonic() - self.startedMono
+            elapsed = self._monotonic() - self.startedMono
             self._writeLine(cat.goodbye.format(elapsed=formatElapsed(elapsed)))
         elif kind in _REFUSALS:
             text = getattr(cat, _REFUSALS[kind])
