@@ -96,6 +96,7 @@ class TimeProtocol(LineReceiver):
         self.executor = factory.executor
         self._monotonic = self.clock.monotonic
         self._exitWords = self.catalogue.exitWords
+        self._longestExitWord = max(map(len, self._exitWords))
         self._maxLength = self.settings.maxLineLength
         self._quiet = self.settings.quiet
         # No work at all: reply right here, the hot path of a loaded server.
@@ -227,7 +228,7 @@ class TimeProtocol(LineReceiver):
             return self.lineLengthExceeded(line)
         text = line.decode("utf-8", "replace")
         word = text.strip()
-        if len(word) <= 5 and word.lower() in self._exitWords:
+        if len(word) <= self._longestExitWord and word.lower() in self._exitWords:
             self._ending = _QUIT
             self._stopReading()
             self._enqueue(_Control(_QUIT))
