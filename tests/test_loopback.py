@@ -91,7 +91,7 @@ def test_threadsRunSideBySide(servers):
     yield defer.gatherResults([c.line() for c in clients])
     replies = yield defer.gatherResults([c.ask("x") for c in clients])
     assert all(r.startswith(REPLY) for r in replies)
-    server.factory.executor.stopService()
+    yield server.factory.executor.stopService()
 
 
 @pytest_twisted.inlineCallbacks
@@ -122,7 +122,7 @@ def test_repliesInOrderAcrossThreads(servers):
     assert [elapsedOf(r) for r in (replies[0], replies[2], replies[3])] == sorted(
         elapsedOf(r) for r in (replies[0], replies[2], replies[3])
     )
-    server.factory.executor.stopService()
+    yield server.factory.executor.stopService()
 
 
 @pytest_twisted.inlineCallbacks

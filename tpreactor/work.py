@@ -10,6 +10,7 @@ import time
 from collections import deque
 
 from twisted.application.service import Service
+from twisted.internet import threads
 from twisted.python.threadpool import ThreadPool
 
 SECONDS = 1.0
@@ -209,8 +210,13 @@ class ThreadExecutor(BatchingExecutor):
         self.pool.start()
 
     def stopService(self):
+        """
+        Stop the pool. Its threads are joined in another thread: work cut
+        short by the grace period may still be running, and the reactor must
+        not wait for it.
+        """
         Service.stopService(self)
-        self.pool.stop()
+        return threads.deferToThreadPool(self.reactor, self.reactor.getThreadPool(), self.pool.stop)
 
     def _submit(self, chunk):
         self.pool.callInThread(self._runChunk, chunk)
