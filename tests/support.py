@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -47,24 +48,38 @@ class ServerProcess:
             self.args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, env=self.env, cwd=self.cwd,
         )
-        os.set_blocking(self.proc.stdout.fileno(), False)
+        # Drain the output all the time: a pipe nobody reads fills up and
+        # blocks the server in the middle of a log line.
+        self._changed = threading.Condition()
+        self._reader = threading.Thread(target=self._drain, daemon=True)
+        self._reader.start()
         self.waitFor(LISTENING)
         return self
 
+    def _drain(self):
+        fd = self.proc.stdout.fileno()
+        while True:
+            chunk = os.read(fd, 65536)
+            with self._changed:
+                if chunk:
+                    self.output += chunk
+                else:
+                    self._eof = True
+                self._changed.notify_all()
+            if not chunk:
+                return
+
+    _eof = False
+
     def read(self, timeout=0.05):
         """
-        Collect whatever the server printed, waiting at most C{timeout}.
+        Wait at most C{timeout} for more output; True if some came.
         """
-        fd = self.proc.stdout.fileno()
-        ready, _, _ = select.select([fd], [], [], timeout)
-        if ready:
-            try:
-                chunk = os.read(fd, 65536)
-            except BlockingIOError:
-                chunk = b""
-            self.output += chunk
-            return bool(chunk)
-        return False
+        with self._changed:
+            before = len(self.output)
+            if not self._eof:
+                self._changed.wait(timeout)
+            return len(self.output) > before
 
     @property
     def text(self):
@@ -81,8 +96,7 @@ class ServerProcess:
             if match:
                 return match
             if self.proc.poll() is not None:
-                while self.read(0):
-                    pass
+                self._reader.join(DEADLINE_SECONDS)
                 match = regex.search(self.text)
                 if match:
                     return match
@@ -103,8 +117,7 @@ class ServerProcess:
             if time.monotonic() > end:
                 raise AssertionError(f"server still running after {deadline}s:\n{self.text}")
             self.read(0.1)
-        while self.read(0):
-            pass
+        self._reader.join(DEADLINE_SECONDS)
         return self.proc.returncode
 
     def stop(self):
@@ -112,6 +125,7 @@ class ServerProcess:
             self.proc.kill()
             self.proc.wait()
         if self.proc:
+            self._reader.join(DEADLINE_SECONDS)
             self.proc.stdout.close()
 
     def __enter__(self):

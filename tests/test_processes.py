@@ -4,6 +4,7 @@ Tests for L{tpreactor.processes}: a real pool of worker processes.
 
 import os
 import signal
+import time
 
 import psutil
 import pytest_twisted
@@ -11,6 +12,7 @@ from twisted.internet import reactor, task
 
 from tpreactor.processes import ProcessExecutor
 
+from .support import LineClient, ServerProcess
 from .twistedclient import connect, startServer
 
 REPLY = "Mensaje Recibido el"
@@ -28,20 +30,23 @@ class Failing:
             raise ValueError("boom")
 
 
-def workers():
+def workers(pid=None):
     """
-    The pool's worker processes: the children of the forkserver (which, like
-    the resource tracker, lives as long as this process and exits with it).
+    The pool's worker processes among the children of C{pid} (this process
+    by default); the resource tracker, which exits with them, is not one.
     """
-    me = os.getpid()
     found = []
-    for p in psutil.Process().children(recursive=True):
+    for p in psutil.Process(pid).children(recursive=True):
         try:
-            if p.ppid() != me and p.status() != psutil.STATUS_ZOMBIE:
+            if p.status() != psutil.STATUS_ZOMBIE and "spawn_main" in " ".join(p.cmdline()):
                 found.append(p)
         except psutil.NoSuchProcess:
             pass
     return found
+
+
+def gone(processes):
+    return not [p for p in processes if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
 
 
 @pytest_twisted.inlineCallbacks
@@ -74,3 +79,22 @@ def test_workInProcessesInOrder():
             break
         yield task.deferLater(reactor, 0.05, lambda: None)
     assert not any(p.pid in pids for p in workers())
+
+
+def test_noWorkerOutlivesAKilledServer():
+    """
+    Even a server killed outright (SIGKILL, no shutdown at all) leaves no
+    worker process behind.
+    """
+    with ServerProcess("--mode", "processes", "--work", "0.01", "--processes", "2") as server:
+        with LineClient(server.port) as client:
+            client.line()
+            assert client.ask("hola").startswith(REPLY)
+        pool = workers(server.proc.pid)
+        assert len(pool) == 2
+        server.proc.kill()
+        server.proc.wait()
+        end = time.monotonic() + 10
+        while not gone(pool) and time.monotonic() < end:
+            psutil.wait_procs(pool, timeout=0.1)
+        assert gone(pool)

@@ -5,7 +5,10 @@ so CPU-bound work uses every core, which threads in CPython cannot do.
 """
 
 import multiprocessing
+import os
 import signal
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 
 from twisted.application.service import Service
@@ -14,12 +17,25 @@ from twisted.internet import threads
 from .work import BatchingExecutor, describeFailure, runWork
 
 
-def _ignoreInterrupts():
+#: How often a worker checks that the server is still there.
+ORPHAN_CHECK_SECONDS = 0.5
+
+
+def _startWorker(serverPid):
     """
     In each worker: the terminal's Ctrl+C goes to the whole foreground process
-    group; it is the server's question to answer, not the workers'.
+    group; it is the server's question to answer, not the workers'. And a
+    worker whose server is gone (killed, say) exits instead of waiting forever
+    on a queue nobody writes to.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch():
+        while os.getppid() == serverPid:
+            time.sleep(ORPHAN_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="tpreactor-orphan-watch", daemon=True).start()
 
 
 def _runInWorker(work, batches):
@@ -32,9 +48,10 @@ def _noop():
 
 class ProcessExecutor(BatchingExecutor):
     """
-    Batches go to C{processes} worker processes started with C{forkserver}
-    (forking a process that already runs threads is unsafe); results come
-    back to the reactor thread as the futures complete.
+    Batches go to C{processes} worker processes started with C{spawn}
+    (forking a process that already runs threads is unsafe, and a forkserver
+    outlives a killed server together with its workers); results come back
+    to the reactor thread as the futures complete.
     """
 
     def __init__(self, reactor, work, processes):
@@ -46,8 +63,9 @@ class ProcessExecutor(BatchingExecutor):
         Service.startService(self)
         self.pool = ProcessPoolExecutor(
             max_workers=self.processes,
-            mp_context=multiprocessing.get_context("forkserver"),
-            initializer=_ignoreInterrupts,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_startWorker,
+            initargs=(os.getpid(),),
         )
         for _ in range(self.processes):  # start the workers now, not on the first message
             self.pool.submit(_noop)
