@@ -83,3 +83,19 @@ class SerialFactoryTests(SynchronousTestCase):
             served.append(clients.index(active))
             active.lose()
         self.assertEqual(served, [0, 1, 2, 3])
+
+    def test_heldClientClosedIsNotWelcomedLater(self):
+        """
+        A held client that got the closing line (a shutdown) and has not
+        gone yet is not welcomed when the served one leaves.
+        """
+        from tpreactor.protocol import SHUTDOWN
+
+        server = serialServer()
+        first = server.connect()
+        second = server.connect()
+        second.protocol.closeByServer(SHUTDOWN)
+        self.assertEqual(second.lines(), ["Servidor: El servidor cerró la conexión."])
+        first.lose()
+        self.assertEqual(second.lines(), [])
+        self.assertIsNone(server.factory.active)

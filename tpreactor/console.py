@@ -45,9 +45,11 @@ class ConsoleTexts:
     resumed: str
 
     # Commands.
+    ready: str
     listHeader: str
     listWaiting: str
     clientLine: str
+    pendingNote: str
     waitingLine: str
     kicking: str
     unknownPeer: str
@@ -86,9 +88,11 @@ SPANISH = ConsoleTexts(
     ),
     prompt="Selecciona una opción: ",
     resumed="Se continúa atendiendo.",
+    ready="Consola del operador: escribe ayuda para ver las órdenes; Ctrl+C para cerrar el servidor.",
     listHeader="Conexiones activas: {active}",
     listWaiting=", en espera: {waiting}",
     clientLine="{peer}  conectado el {date} (hace {ago}), mensajes: {messages}",
+    pendingNote=" (sin responder: {pending})",
     waitingLine="{peer}  en espera de su turno",
     kicking="Desconectando a {peer}.",
     unknownPeer="No hay ningún cliente conectado desde {peer}.",
@@ -137,9 +141,11 @@ ENGLISH = ConsoleTexts(
     ),
     prompt="Choose an option: ",
     resumed="Still serving.",
+    ready="Operator console: type help for the commands; Ctrl+C to stop the server.",
     listHeader="Active connections: {active}",
     listWaiting=", waiting: {waiting}",
     clientLine="{peer}  connected on {date} ({ago} ago), messages: {messages}",
+    pendingNote=" (not yet answered: {pending})",
     waitingLine="{peer}  waiting for its turn",
     kicking="Disconnecting {peer}.",
     unknownPeer="No client is connected from {peer}.",
@@ -283,7 +289,8 @@ class Console(LineReceiver):
     def listClients(self, argument=""):
         """
         C{clientes}: how many are served (and, in serial mode, wait), then one
-        line per client.
+        line per client: when it connected, how long ago, how many messages
+        it has sent (and how many of them still wait for their reply).
         """
         factory = self.factory
         t = self.texts
@@ -299,12 +306,14 @@ class Console(LineReceiver):
             if protocol.started is None:
                 lines.append(t.waitingLine.format(peer=protocol.peer.joined))
                 continue
-            lines.append(t.clientLine.format(
+            pending = protocol.pending
+            line = t.clientLine.format(
                 peer=protocol.peer.joined,
                 date=formatDate(factory.catalogue, protocol.started),
                 ago=formatElapsed(round(now - protocol.startedMono)),
-                messages=protocol.messages,
-            ))
+                messages=protocol.messages + pending,
+            )
+            lines.append(line + (t.pendingNote.format(pending=pending) if pending else ""))
         for protocol in waiting:
             lines.append(t.waitingLine.format(peer=protocol.peer.joined))
         self.say("\n".join(lines))

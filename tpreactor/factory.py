@@ -151,7 +151,7 @@ class SerialFactory(TimeFactory):
             self.active = None
             while self._waiting and self.active is None:
                 nextUp = self._waiting.popleft()
-                if not nextUp.closed:
+                if not nextUp.finished:
                     self._serve(nextUp)
             if self.active is None:
                 self._resumePorts()

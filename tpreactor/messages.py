@@ -1,9 +1,11 @@
 # -*- test-case-name: tests.test_messages -*-
 """
-Every text tpreactor puts on the wire or on the operator's screen, per language.
+The texts of a connection, per language: what goes on the wire and the
+console lines about each client.
 
-One catalogue per language keeps the wording of the contract in one place;
-the protocol, the console and the client only pick from it.
+One catalogue per language keeps the contract's wording in one place; the
+operator console's own texts (the Ctrl+C question, the commands, the
+shutdown steps) sit beside it in L{tpreactor.console}.
 """
 
 from dataclasses import dataclass

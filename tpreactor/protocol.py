@@ -130,7 +130,7 @@ class TimeProtocol(LineReceiver):
         """
         Welcome the client: its date and elapsed-time origin are taken now.
         """
-        if self.closed or self.serving:
+        if self.finished or self.serving:
             return
         self.serving = True
         self.started = self.clock.now()

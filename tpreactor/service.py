@@ -86,11 +86,10 @@ class ListeningService(Service):
             )
         self.port = result
         self.factory.ports.append(result)
-        log.info(
-            self.factory.catalogue.listening,
-            mode=self.modeName,
-            address=describeListening(result.getHost()),
-        )
+        address = result.getHost()
+        log.info(self.factory.catalogue.listening, mode=self.modeName, address=describeListening(address))
+        if getattr(address, "host", None) in ("0.0.0.0", "::") and not self.factory.settings.maxPerIp:
+            log.warn(self.factory.catalogue.exposed, address=describeListening(address))
 
     def stopService(self):
         Service.stopService(self)

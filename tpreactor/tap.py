@@ -11,6 +11,7 @@ from .factory import Settings
 from .messages import LANGUAGES
 from .modes import MODES, modeNamed
 from .service import ListeningService, TimeServer, defaultMaxConnections
+from .shutdown import withOperator
 from .work import WORK_KINDS
 
 DEFAULT_LISTEN = "tcp:6667:interface=127.0.0.1"
@@ -109,8 +110,10 @@ class Options(usage.Options):
             )
         if self["idle-timeout"] is None:
             self["idle-timeout"] = SERIAL_IDLE_TIMEOUT if self["mode"] == "serial" else 0.0
+        # Raises our soft open-file limit to the hard one, whatever was asked.
+        fileBound = defaultMaxConnections()
         if self["max-connections"] is None:
-            self["max-connections"] = defaultMaxConnections()
+            self["max-connections"] = fileBound
         self["endpoints"] = [withBacklog(d, self["backlog"]) for d in self["listen"] or [DEFAULT_LISTEN]]
         from twisted.internet import reactor
 
@@ -139,7 +142,7 @@ class Options(usage.Options):
 def makeService(options, reactor=None, clock=None):
     """
     The server for C{options}: the mode's factory and pool, one listening
-    service per endpoint.
+    service per endpoint, and the operator's control (signals, console).
     """
     if reactor is None:
         from twisted.internet import reactor
@@ -148,4 +151,4 @@ def makeService(options, reactor=None, clock=None):
     listeners = [
         ListeningService(d, parseEndpoint(reactor, d), factory, mode.name) for d in options["endpoints"]
     ]
-    return TimeServer(factory, pool, listeners, reactor)
+    return withOperator(TimeServer(factory, pool, listeners, reactor), reactor)

@@ -1,0 +1,536 @@
+"""
+The operator's side end to end: `twistd -n tpreactor` on a pseudo-terminal
+(Ctrl+C, the question, the console commands, the terminal left as found)
+and without one (SIGTERM and SIGINT shut down gracefully).
+"""
+
+import fcntl
+import os
+import pty
+import re
+import select
+import signal
+import socket
+import subprocess
+import sys
+import termios
+import time
+
+import pytest
+
+from .support import DEADLINE_SECONDS, LISTENING, TWISTD, LineClient, ServerProcess, freePort
+
+WELCOME = "Servidor: Conexión establecida el"
+REPLY = "Mensaje Recibido el"
+CLOSED = "Servidor: El servidor cerró la conexión."
+PROMPT = "Selecciona una opción: "
+QUESTION = (
+    "Se ha detectado una interrupción. ¿Qué acción deseas tomar?\r\n"
+    "1. Cerrar solo el socket del servidor.\r\n"
+    "2. Cerrar todas las conexiones activas y luego cerrar el socket del servidor.\r\n"
+    "3. Salir sin cerrar nada.\r\n"
+    "\r\n"
+    "Selecciona una opción: "
+)
+READY = re.compile("Consola del operador|Operator console")
+ALL_CLOSED = "Todas las conexiones activas han sido cerradas."
+SOCKET_CLOSED = "Socket del servidor cerrado."
+
+#: Make the pty the controlling terminal of the new session, then run twistd.
+CONTROLLING_TTY = (
+    "import fcntl, os, sys, termios; fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
+    "os.execv(sys.argv[1], sys.argv[1:])"
+)
+
+
+def _modes():
+    help = subprocess.run([TWISTD, "-n", "tpreactor", "--help"], capture_output=True, text=True).stdout
+    return ["reactor", "serial"] + (["processes"] if "processes" in help else [])
+
+
+MODES = _modes()
+
+
+class TerminalServer:
+    """
+    `twistd -n tpreactor ARGS` with a pseudo-terminal as its controlling
+    terminal, stdin, stdout and stderr: what an operator at a shell sees.
+    """
+
+    def __init__(self, *args):
+        self.port = freePort()
+        self.master, self.slave = pty.openpty()
+        self.attrs = termios.tcgetattr(self.slave)
+        self.flags = fcntl.fcntl(self.slave, fcntl.F_GETFL)
+        self.args = [sys.executable, "-c", CONTROLLING_TTY, TWISTD, "--pidfile=", "-n", "tpreactor",
+                     "--port", str(self.port), *args]
+        self.output = b""
+        self.proc = None
+
+    def __enter__(self):
+        self.proc = subprocess.Popen(
+            self.args, stdin=self.slave, stdout=self.slave, stderr=self.slave,
+            start_new_session=True, env=dict(os.environ, PYTHONUNBUFFERED="1"),
+        )
+        self.waitFor(LISTENING)
+        self.waitFor(READY)  # Ctrl+C is ours from here on
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        os.close(self.master)
+        os.close(self.slave)
+
+    @property
+    def text(self):
+        return self.output.decode("utf-8", "replace")
+
+    def read(self, timeout):
+        ready, _, _ = select.select([self.master], [], [], timeout)
+        if ready:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:  # the last holder of the slave side has gone
+                chunk = b""
+            self.output += chunk
+            return bool(chunk)
+        return False
+
+    def waitFor(self, pattern, after=0, deadline=DEADLINE_SECONDS):
+        """
+        Wait until the output from offset C{after} matches C{pattern}; return
+        the match.
+        """
+        regex = re.compile(re.escape(pattern)) if isinstance(pattern, str) else pattern
+        end = time.monotonic() + deadline
+        while True:
+            match = regex.search(self.text, after)
+            if match:
+                return match
+            if time.monotonic() > end:
+                raise AssertionError(f"no {pattern!r} within {deadline}s:\n{self.text}")
+            if not self.read(0.1) and self.proc.poll() is not None:
+                self.read(0)
+                match = regex.search(self.text, after)
+                if match:
+                    return match
+                raise AssertionError(f"server exited ({self.proc.returncode}) before {pattern!r}:\n{self.text}")
+
+    def type(self, data):
+        os.write(self.master, data if isinstance(data, bytes) else data.encode("utf-8"))
+
+    def interrupt(self):
+        """
+        Ctrl+C, and wait for the question.
+        """
+        mark = len(self.text)
+        self.type(b"\x03")
+        self.waitFor(PROMPT, mark)
+        return mark
+
+    def command(self, line, expect):
+        """
+        Type a console command and wait for C{expect} in what follows.
+        """
+        mark = len(self.text)
+        self.type(line + "\n")
+        self.waitFor(expect, mark)
+        return self.text[mark:]
+
+    def wait(self, deadline=DEADLINE_SECONDS):
+        end = time.monotonic() + deadline
+        while self.proc.poll() is None:
+            if time.monotonic() > end:
+                raise AssertionError(f"server still running after {deadline}s:\n{self.text}")
+            self.read(0.1)
+        while self.read(0.05):
+            pass
+        return self.proc.returncode
+
+    def assertTerminalRestored(self):
+        """
+        The terminal is as the server found it: blocking, same attributes.
+        """
+        assert not fcntl.fcntl(self.slave, fcntl.F_GETFL) & os.O_NONBLOCK
+        assert fcntl.fcntl(self.slave, fcntl.F_GETFL) == self.flags
+        assert termios.tcgetattr(self.slave) == self.attrs
+
+
+def connected(port, **kwargs):
+    """
+    A client that has read its welcome.
+    """
+    client = LineClient(port, **kwargs)
+    assert client.line().startswith(WELCOME)
+    return client
+
+
+def refused(port):
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=DEADLINE_SECONDS).close()
+    return True
+
+
+def until(predicate, deadline=DEADLINE_SECONDS):
+    end = time.monotonic() + deadline
+    while not predicate():
+        if time.monotonic() > end:
+            raise AssertionError("condition not met in time")
+        select.select([], [], [], 0.02)
+
+
+# -- in a terminal ---------------------------------------------------------------------
+
+
+def test_questionShowsTheThreeOptionsAndKeepsServing():
+    """
+    Ctrl+C shows the question, exactly; clients keep being served while it
+    is open, and an empty answer resumes serving.
+    """
+    with TerminalServer() as server, connected(server.port) as client:
+        mark = server.interrupt()
+        assert QUESTION in server.text[mark:]
+        assert client.ask("mientras").startswith(REPLY)
+        assert "Se continúa atendiendo." in server.command("", "Se continúa atendiendo.")
+        assert client.ask("después").startswith(REPLY)
+        server.proc.send_signal(signal.SIGTERM)
+        assert client.line() == CLOSED
+        assert server.wait() == 0
+        server.assertTerminalRestored()
+
+
+def test_questionInEnglish():
+    """
+    With --lang en the question is the contract's English one.
+    """
+    with TerminalServer("--lang", "en") as server:
+        mark = len(server.text)
+        server.type(b"\x03")
+        server.waitFor("Choose an option: ", mark)
+        text = server.text[mark:]
+        assert "An interruption was detected. What do you want to do?\r\n" in text
+        assert "1. Close only the server socket.\r\n" in text
+        assert "2. Close all active connections and then the server socket.\r\n" in text
+        assert "3. Exit without closing anything.\r\n" in text
+        server.command("2", "Server socket closed.")
+        assert "All active connections have been closed." in server.text
+        assert server.wait() == 0
+
+
+def test_optionTwoAnswersWhatWasSentThenCloses():
+    """
+    Option 2: a message sent just before Ctrl+C is answered before the
+    closing line; then the console says all is closed and the process exits
+    0 with the terminal as it found it.
+    """
+    with TerminalServer("--work", "0.5") as server, connected(server.port) as client:
+        client.send("justo antes\n")
+        server.interrupt()
+        server.type("2\n")
+        assert client.line().startswith(REPLY)
+        assert client.line() == CLOSED
+        assert client.line() is None
+        assert server.wait() == 0
+        text = server.text
+        assert "mensajes respondidos: 1" in text
+        assert text.index(ALL_CLOSED) < text.index(SOCKET_CLOSED, text.index(ALL_CLOSED))
+        assert "Traceback" not in text
+        server.assertTerminalRestored()
+
+
+def test_optionOneRefusesNewClientsAndEndsWithTheLast():
+    """
+    Option 1: new connections are refused, the connected client is still
+    served, and the process exits 0 when it leaves.
+    """
+    with TerminalServer() as server:
+        client = connected(server.port)
+        server.interrupt()
+        server.command("1", SOCKET_CLOSED)
+        assert refused(server.port)
+        assert client.ask("sigo aquí").startswith(REPLY)
+        assert server.proc.poll() is None
+        client.ask("salir")
+        client.close()
+        assert server.wait() == 0
+        server.assertTerminalRestored()
+
+
+def test_optionOneWithoutClientsExitsAtOnce():
+    """
+    Option 1 with nobody connected ends the process at once, with 0.
+    """
+    with TerminalServer() as server:
+        server.interrupt()
+        server.type("1\n")
+        assert server.wait() == 0
+        assert SOCKET_CLOSED in server.text
+
+
+def test_optionThreeExitsAtOnce():
+    """
+    Option 3 exits 0 at once, closing nothing (the client is not told), and
+    leaves the terminal as it found it.
+    """
+    with TerminalServer("--work", "5") as server, connected(server.port) as client:
+        client.send("trabajo largo\n")
+        server.interrupt()
+        started = time.monotonic()
+        server.type("3\n")
+        assert server.wait() == 0
+        assert time.monotonic() - started < 3
+        try:
+            assert client.line() is None  # no closing line: the kernel just closed it
+        except ConnectionResetError:
+            pass
+        assert CLOSED not in server.text
+        server.assertTerminalRestored()
+
+
+def test_secondInterruptMeansTwo():
+    """
+    A second Ctrl+C while the question is open is option 2.
+    """
+    with TerminalServer() as server, connected(server.port) as client:
+        server.interrupt()
+        server.type(b"\x03")
+        assert client.line() == CLOSED
+        assert server.wait() == 0
+        assert ALL_CLOSED in server.text
+
+
+def test_interruptDuringShutdownCutsItShort():
+    """
+    Ctrl+C during a graceful shutdown closes the connections at once, and
+    the exit status is 1.
+    """
+    with TerminalServer("--work", "3", "--grace", "30") as server, connected(server.port) as client:
+        client.send("lento\n")
+        server.interrupt()
+        server.command("2", "Cierre ordenado")
+        mark = len(server.text)
+        server.type(b"\x03")
+        server.waitFor("Cierre acelerado por el operador", mark)
+        assert client.line() == CLOSED
+        assert server.wait() == 1
+        assert f"sin sus respuestas: 127.0.0.1:{client.localPort}" in server.text
+        server.assertTerminalRestored()
+
+
+def test_consoleListsClientsWithTheirPorts():
+    """
+    `clientes` counts the clients and shows one line per client starting
+    with its address and port; `desconectar` closes one with the closing
+    line; unknown commands and addresses get one line each.
+    """
+    with TerminalServer() as server:
+        clients = [connected(server.port) for _ in range(3)]
+        clients[0].ask("uno")
+        out = server.command("clientes", f"127.0.0.1:{clients[2].localPort}")
+        server.read(0.2)
+        out = server.text[server.text.rindex("Conexiones activas"):]
+        lines = [line for line in out.splitlines() if line.startswith("127.0.0.1:")]
+        assert out.startswith("Conexiones activas: 3\r\n")
+        assert [line.split()[0] for line in lines] == [f"127.0.0.1:{c.localPort}" for c in clients]
+        assert "mensajes: 1" in lines[0] and "mensajes: 0" in lines[1]
+        server.command(f"desconectar 127.0.0.1:{clients[1].localPort}", "Desconectando")
+        assert clients[1].line() == CLOSED
+        server.waitFor("desconectado por el servidor: orden del operador.")
+        assert "No hay ningún cliente" in server.command("kick 127.0.0.1:1", "No hay ningún cliente")
+        assert "ayuda" in server.command("hola", "Orden desconocida")
+        assert "desconectar IP:PUERTO" in server.command("help", "Órdenes:")
+        server.command("list", "Conexiones activas: 2")
+        for client in clients:
+            client.close()
+
+
+def _serialWithHeldClients(port, held=2):
+    """
+    In serial mode, clients the server holds for their turn: A is served
+    while the others connect (they wait in the kernel's backlog, the port
+    does not accept); A leaves, B is served; B leaves, C is served and the
+    accept that took C took the rest too (Twisted accepts more per wake-up
+    once it has seen a busy port), who are now held, unwelcomed.
+    Returns C and the held ones.
+    """
+    first = connected(port)
+    others = [LineClient(port) for _ in range(2 + held)]
+    for leaving in [first, others[0]]:
+        if leaving is not first:
+            assert leaving.line().startswith(WELCOME)
+        leaving.ask("salir")
+        leaving.close()
+    served = others[1]
+    assert served.line().startswith(WELCOME)
+    return served, others[2:]
+
+
+def test_serialListCountsWaitingAndOptionOneClosesThem():
+    """
+    Serial mode: `clientes` counts the clients held for their turn; option 1
+    closes them without a welcome (and says how many), resets the one still
+    in the kernel's backlog, and the one being served goes on.
+    """
+    with TerminalServer("--mode", "serial") as server:
+        served, held = _serialWithHeldClients(server.port)
+        inBacklog = LineClient(server.port)
+        out = server.command("clientes", "en espera de su turno")
+        server.read(0.2)
+        out = server.text[server.text.rindex("Conexiones activas"):]
+        assert out.startswith("Conexiones activas: 1, en espera: 2\r\n")
+        assert f"127.0.0.1:{served.localPort}  conectado el" in out
+        for client in held:
+            assert f"127.0.0.1:{client.localPort}  en espera de su turno" in out
+        server.interrupt()
+        server.command("1", "Clientes en espera cerrados sin bienvenida: 2.")
+        for client in held:
+            assert client.line() == CLOSED
+            assert client.line() is None
+        try:
+            assert inBacklog.line() is None
+        except ConnectionResetError:
+            pass
+        assert refused(server.port)
+        assert served.ask("sigo").startswith(REPLY)
+        served.ask("salir")
+        served.close()
+        assert server.wait() == 0
+
+
+# -- without a terminal ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_signalWithoutTerminalShutsDownGracefully(mode, signum):
+    """
+    Without a terminal SIGTERM and SIGINT mean option 2: each client gets
+    its pending replies, then the closing line; exit 0, no traceback.
+    """
+    with ServerProcess("--mode", mode, "--work", "0.3") as server:
+        client = connected(server.port)
+        client.send("uno\ndos\n")
+        server.waitFor("dos")
+        server.signal(signum)
+        assert client.line().startswith(REPLY)
+        assert client.line().startswith(REPLY)
+        assert client.line() == CLOSED
+        assert client.line() is None
+        assert server.wait() == 0
+        assert ALL_CLOSED in server.text and SOCKET_CLOSED in server.text
+        assert "Traceback" not in server.text
+        assert "Se ha detectado" not in server.text
+        client.close()
+
+
+def test_sigtermInSerialModeClosesWaitingClientsWithoutWelcome():
+    """
+    Serial mode: SIGTERM answers the served client, and the ones held for
+    their turn get the closing line and no welcome.
+    """
+    with ServerProcess("--mode", "serial") as server:
+        served, held = _serialWithHeldClients(server.port)
+        served.send("pendiente\n")
+        server.waitFor("pendiente")
+        server.signal(signal.SIGTERM)
+        assert served.line().startswith(REPLY)
+        assert served.line() == CLOSED
+        for client in held:
+            assert client.line() == CLOSED
+            assert client.line() is None
+        assert server.wait() == 0
+        assert "(en espera: 2)" in server.text
+
+
+def test_graceCutExitsOneAndNamesTheClient():
+    """
+    A graceful shutdown bounded by --grace: the client whose reply is still
+    being worked on gets the closing line without it, the console names it,
+    and the exit status is 1.
+    """
+    with ServerProcess("--grace", "0.5", "--work", "3") as server:
+        client = connected(server.port)
+        client.send("lento\n")
+        server.waitFor("lento")
+        server.signal(signal.SIGTERM)
+        assert client.line() == CLOSED
+        assert server.wait() == 1
+        assert f"sin sus respuestas: 127.0.0.1:{client.localPort}" in server.text
+        assert "Código de salida: 1." in server.text
+        assert "Traceback" not in server.text
+        client.close()
+
+
+def test_sigtermDuringShutdownCutsItShort():
+    """
+    A second SIGTERM during the graceful shutdown closes at once: exit 1.
+    """
+    with ServerProcess("--grace", "30", "--work", "3") as server:
+        client = connected(server.port)
+        client.send("lento\n")
+        server.waitFor("lento")
+        server.signal(signal.SIGTERM)
+        server.waitFor("Cierre ordenado")
+        server.signal(signal.SIGTERM)
+        assert client.line() == CLOSED
+        assert server.wait() == 1
+        assert "Cierre acelerado por el operador" in server.text
+        client.close()
+
+
+@pytest.mark.skipif("processes" not in MODES, reason="no processes mode in this build")
+def test_processesWorkersDoNotSeeCtrlC():
+    """
+    In processes mode Ctrl+C reaches the server only: while the question is
+    open and after it the workers still answer, and option 2 stops the pool.
+    """
+    with TerminalServer("--mode", "processes", "--processes", "2", "--work", "0.2") as server, \
+            connected(server.port) as client:
+        assert client.ask("antes").startswith(REPLY)
+        server.interrupt()
+        assert client.ask("durante").startswith(REPLY)
+        server.command("", "Se continúa atendiendo.")
+        assert client.ask("después").startswith(REPLY)
+        assert "Error interno" not in server.text
+        server.interrupt()
+        server.type("2\n")
+        assert client.line() == CLOSED
+        assert server.wait() == 0
+        assert "Grupo de trabajo detenido." in server.text
+        assert "Traceback" not in server.text
+
+
+@pytest.mark.skipif("processes" not in MODES, reason="no processes mode in this build")
+def test_optionThreeLeavesNoWorkersBehind():
+    """
+    Option 3 in processes mode exits at once, and the worker processes do
+    not outlive the server.
+    """
+    from tpreactor.shutdown import descendants
+
+    with TerminalServer("--mode", "processes", "--processes", "2", "--work", "0.1") as server, \
+            connected(server.port) as client:
+        assert client.ask("hola").startswith(REPLY)
+        workers = descendants(server.proc.pid)
+        assert workers
+        server.interrupt()
+        server.type("3\n")
+        assert server.wait() == 0
+        until(lambda: not any(os.path.exists(f"/proc/{pid}") for pid in workers))
+
+
+def test_sigintIgnoredAtStartStillShutsDown():
+    """
+    A server started with SIGINT ignored (as a script's "&" does) still
+    shuts down gracefully on SIGINT.
+    """
+    server = ServerProcess()
+    server.args = ["sh", "-c", 'trap "" INT; exec "$@"', "sh", *server.args]
+    with server:
+        client = connected(server.port)
+        server.signal(signal.SIGINT)
+        assert client.line() == CLOSED
+        assert server.wait() == 0
+        client.close()

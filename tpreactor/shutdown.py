@@ -1,0 +1,404 @@
+# -*- test-case-name: tests.test_shutdown -*-
+"""
+How the server ends: Ctrl+C asks the operator (in a terminal), SIGTERM and a
+terminal-less SIGINT shut down gracefully, and the exit status and the
+terminal are what the operator expects afterwards.
+"""
+
+import atexit
+import fcntl
+import os
+import signal
+import sys
+import termios
+
+from twisted.application.service import Service
+from twisted.logger import Logger
+
+from .console import CLOSE_ALL, CLOSE_SOCKET, EXIT_NOW, Console, TerminalConsole
+
+log = Logger(namespace="tpreactor")
+
+#: What the operator has asked for so far.
+SERVING, ASKING, DRAINING, STOPPING = "serving", "asking", "draining", "stopping"
+
+
+class Terminal:
+    """
+    The state of fds 0, 1 and 2 when the server started, put back at exit:
+    the non-blocking flag (C{StandardIO} and others set it) and the terminal
+    attributes.
+    """
+
+    def __init__(self, fds=(0, 1, 2)):
+        self.fds = fds
+        self._flags = {}
+        self._attrs = None
+
+    @staticmethod
+    def interactive():
+        """
+        Whether an operator sits at this process: stdin and stdout are
+        terminals and we are in their foreground (a background job that
+        read its terminal would be stopped by SIGTTIN).
+        """
+        try:
+            return os.isatty(0) and os.isatty(1) and os.tcgetpgrp(0) == os.getpgrp()
+        except OSError:
+            return False
+
+    def save(self):
+        for fd in self.fds:
+            try:
+                self._flags[fd] = fcntl.fcntl(fd, fcntl.F_GETFL)
+            except OSError:
+                pass
+        try:
+            self._attrs = termios.tcgetattr(self.fds[0]) if os.isatty(self.fds[0]) else None
+        except termios.error:
+            self._attrs = None
+
+    def restore(self):
+        """
+        Put the blocking flag and the terminal attributes back as they were.
+        """
+        for fd, saved in self._flags.items():
+            try:
+                flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+                wanted = (flags & ~os.O_NONBLOCK) | (saved & os.O_NONBLOCK)
+                if wanted != flags:
+                    fcntl.fcntl(fd, fcntl.F_SETFL, wanted)
+            except OSError:
+                pass
+        if self._attrs is not None:
+            try:
+                if termios.tcgetattr(self.fds[0]) != self._attrs:
+                    termios.tcsetattr(self.fds[0], termios.TCSADRAIN, self._attrs)
+            except termios.error:
+                pass
+
+
+class ExitStatus:
+    """
+    A non-zero exit status for a process that twistd will end with 0.
+
+    twistd returns normally once the reactor has stopped (its C{run()}
+    returns C{None}) and there is no hook to change that; a SystemExit in an
+    atexit handler is ignored. So when the status is not 0 the handler ends
+    the process itself with C{os._exit}, after the terminal is restored and
+    stdout and stderr are flushed (the log observer flushes every event). It
+    is registered when the reactor starts; atexit handlers run last-in first
+    out, so the ones registered later have run by then, and of the ones
+    registered earlier only the standard library's logging needs a call.
+    """
+
+    def __init__(self, terminal, exit=os._exit, flush=None):
+        self.terminal = terminal
+        self.code = 0
+        self._exit = exit
+        self._flush = flush or flushEverything
+        self._registered = False
+
+    def register(self):
+        if not self._registered:
+            self._registered = True
+            atexit.register(self.atExit)
+
+    def atExit(self):
+        self.terminal.restore()
+        if self.code:
+            self.now(self.code)
+
+    def now(self, code):
+        """
+        End the process with C{code} at once, leaving the terminal as found.
+        """
+        self.terminal.restore()
+        self._flush()
+        self._exit(code)
+
+
+def flushEverything():
+    """
+    What a normal exit would flush: the standard library's logging (its
+    atexit handler will not run) and the standard streams.
+    """
+    if "logging" in sys.modules:
+        sys.modules["logging"].shutdown()
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+
+
+class Operator(Service):
+    """
+    The operator's control over the server: signals, the Ctrl+C question and
+    its three answers, and the exit status.
+
+    Started before the reactor runs; the signal handlers are installed once it
+    runs, because Twisted installs its own during startup.
+
+    @ivar server: the L{tpreactor.service.TimeServer}.
+    @ivar console: the L{Console} when an operator sits at a terminal, else
+        C{None}.
+    @ivar state: L{SERVING}, L{ASKING}, L{DRAINING} (option 1: no new
+        clients, the process ends with the last one) or L{STOPPING}.
+    """
+
+    name = "operator"
+
+    def __init__(self, server, reactor, terminal=None, exitStatus=None, interactive=None,
+                 openConsole=None, signals=signal, endWorkers=None):
+        self.server = server
+        self.reactor = reactor
+        self.texts = server.texts
+        self.terminal = terminal or Terminal()
+        self.exitStatus = exitStatus or ExitStatus(self.terminal)
+        self._interactive = Terminal.interactive if interactive is None else interactive
+        self._openConsole = openConsole or self._openTerminalConsole
+        self._signals = signals
+        self._endWorkers = endWorkers or self._endWorkersNow
+        self.console = None
+        self.state = SERVING
+        self._resumeState = SERVING
+        self._terminalConsole = None
+
+    def startService(self):
+        Service.startService(self)
+        self.reactor.callWhenRunning(self.begin)
+
+    def stopService(self):
+        Service.stopService(self)
+        if self._terminalConsole is not None:
+            self._terminalConsole.close()
+
+    def begin(self):
+        """
+        The reactor runs: take over SIGINT and SIGTERM, open the console.
+        """
+        self.terminal.save()
+        self.exitStatus.register()
+        self.reactor.addSystemEventTrigger("after", "shutdown", self.afterShutdown)
+        if self._interactive():
+            self.console = self._openConsole()
+        # SIGINT too when it came ignored (a job started with "&" by a
+        # script): without a terminal it still means a graceful shutdown.
+        self._signals.signal(signal.SIGINT, self._signalled)
+        self._signals.signal(signal.SIGTERM, self._signalled)
+        if self.console is not None:
+            log.info(self.texts.ready)
+
+    def _openTerminalConsole(self):
+        console = Console(self.server.factory, self.texts)
+        terminalConsole = TerminalConsole(console, self.reactor)
+        if not terminalConsole.open():
+            return None
+        self._terminalConsole = terminalConsole
+        return console
+
+    def _signalled(self, signum, frame):
+        # In a signal handler: only schedule, except as a last resort when
+        # the shutdown was already cut short and still has not ended (the
+        # reactor thread may be stuck joining a worker).
+        if self.state == STOPPING:
+            self._signalsWhileStopping += 1
+            if self._signalsWhileStopping > 2:
+                self.exitStatus.now(1)
+        if signum == signal.SIGINT:
+            self.reactor.callFromThread(self.interrupted)
+        else:
+            self.reactor.callFromThread(self.terminated)
+
+    _signalsWhileStopping = 0
+
+    @property
+    def asking(self):
+        return self.console is not None and self.console.asking
+
+    def _canAsk(self):
+        return self.console is not None and (
+            self._terminalConsole is None or self._terminalConsole.isOpen
+        )
+
+    # -- events --------------------------------------------------------------------
+
+    def interrupted(self):
+        """
+        SIGINT: ask in a terminal; a second one while asking, or one without
+        a terminal, is option 2; during the shutdown, cut it short.
+        """
+        self._noticeStopping()
+        if self.state in (SERVING, DRAINING):
+            if self._canAsk():
+                self._resumeState = self.state
+                self.state = ASKING
+                self.console.ask(self.answered)
+            else:
+                log.info(self.texts.signalled, signal="SIGINT")
+                self.closeAll()
+        elif self.state == ASKING:
+            self.console.withdraw()
+            log.info(self.texts.secondInterrupt)
+            self.closeAll()
+        else:
+            self._hurry("SIGINT")
+
+    def terminated(self):
+        """
+        SIGTERM never asks: option 2, or cut a shutdown short.
+        """
+        self._noticeStopping()
+        if self.state in (SERVING, DRAINING, ASKING):
+            if self.asking:
+                self.console.withdraw()
+            log.info(self.texts.signalled, signal="SIGTERM")
+            self.closeAll()
+        else:
+            self._hurry("SIGTERM")
+
+    def _noticeStopping(self):
+        # The reactor may have been stopped by someone else.
+        if self.server.stopping and self.state != STOPPING:
+            if self.asking:
+                self.console.withdraw()
+            self.state = STOPPING
+
+    def answered(self, answer):
+        """
+        The operator's answer to the question.
+        """
+        if self.state != ASKING:
+            return
+        self.state = self._resumeState
+        if answer == CLOSE_SOCKET:
+            self.closeSocketOnly()
+        elif answer == CLOSE_ALL:
+            self.closeAll()
+        elif answer == EXIT_NOW:
+            self.exitNow()
+        else:
+            self.console.say(self.texts.resumed)
+            self._lastLeft()
+
+    # -- the three options ------------------------------------------------------------
+
+    def closeSocketOnly(self):
+        """
+        Option 1: no new clients; the connected ones are served and the
+        process ends when the last one leaves.
+        """
+        if self.state == DRAINING:
+            log.info(self.texts.alreadyClosed)
+            self._lastLeft()
+            return
+        self.state = DRAINING
+        d = self.server.closeListeners()
+        d.addCallback(self._listenersClosed)
+
+    def _listenersClosed(self, counts):
+        closedWaiting, backlog = counts
+        t = self.texts
+        log.info(t.socketClosed)
+        if hasattr(self.server.factory, "active"):
+            log.info(t.waitingClosed, count=closedWaiting)
+            if backlog:
+                log.info(t.backlogReset, count=backlog)
+        # The held clients just closed are still registered until they go.
+        served = [p for p in self.server.factory.connections if not getattr(p, "finished", p.closed)]
+        if served:
+            log.info(t.draining, count=len(served))
+        self.server.factory.whenEmpty().addCallback(self._lastLeft)
+
+    def _lastLeft(self, _=None):
+        # While the question is open the answer decides (see answered).
+        if self.state == DRAINING and not self.server.factory.connections:
+            log.info(self.texts.lastLeft)
+            self._stopReactor()
+
+    def closeAll(self):
+        """
+        Option 2: the graceful shutdown, through Twisted's own (the reactor
+        stops, and stopping the services closes everything in order).
+        """
+        self.state = STOPPING
+        self._stopReactor()
+
+    def exitNow(self):
+        """
+        Option 3: exit 0 at once, closing nothing, the terminal as found.
+
+        Worker processes would outlive us (a process pool's workers hold
+        their own queue open), so they are told to end first: by the pool's
+        C{terminate()} if it has one, else with a SIGTERM to each process
+        this one started.
+        """
+        log.info(self.texts.exitingNow)
+        self._endWorkers()
+        self.exitStatus.now(0)
+
+    def _endWorkersNow(self):
+        terminate = getattr(getattr(self.server, "pool", None), "terminate", None)
+        if callable(terminate):
+            terminate()
+            return
+        for child in descendants(os.getpid()):
+            try:
+                os.kill(child, signal.SIGTERM)
+            except OSError:
+                pass
+
+    def _hurry(self, name):
+        log.warn(self.texts.signalledDuringStop, signal=name)
+        self.server.hurry()
+
+    def _stopReactor(self):
+        self.state = STOPPING
+        if not self.server.stopping and self.reactor.running:
+            self.reactor.stop()
+
+    def afterShutdown(self):
+        """
+        Everything stopped: record the exit status, give the terminal back.
+        """
+        code = self.server.exitStatus
+        self.exitStatus.code = code
+        log.info(self.texts.exitStatus, code=code)
+        self.terminal.restore()
+
+
+def descendants(pid, proc="/proc"):
+    """
+    The processes started by C{pid}, and by them, and so on (from C{/proc};
+    none where there is no C{/proc}).
+    """
+    children = {}
+    try:
+        entries = os.listdir(proc)
+    except OSError:
+        return []
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(os.path.join(proc, entry, "stat")) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(parent, []).append(int(entry))
+    found, stack = [], [pid]
+    while stack:
+        for child in children.get(stack.pop(), ()):
+            found.append(child)
+            stack.append(child)
+    return found
+
+
+def withOperator(server, reactor):
+    """
+    C{server} with an L{Operator} as its child: what twistd runs.
+    """
+    Operator(server, reactor).setServiceParent(server)
+    return server
