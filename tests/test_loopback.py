@@ -173,3 +173,20 @@ def test_gracefulStopAnswersPendingWork(servers):
     yield stopped
     with pytest.raises(Exception):
         yield connect(server.port)
+
+
+@pytest_twisted.inlineCallbacks
+def test_serialStopTellsTheBacklog(servers):
+    """
+    A graceful stop in serial mode gives the clients still waiting in the
+    kernel's backlog the closing line, with no welcome, not a reset.
+    """
+    server = startServer("serial")
+    first = yield connect(server.port)
+    assert (yield first.line()).startswith(WELCOME)
+    waiting = yield defer.gatherResults([connect(server.port) for _ in range(3)])
+    stopped = server.stopService()
+    assert (yield first.line()) == "Servidor: El servidor cerró la conexión."
+    lines = yield defer.gatherResults([c.line() for c in waiting])
+    assert lines == ["Servidor: El servidor cerró la conexión."] * 3
+    yield stopped

@@ -90,7 +90,13 @@ class InputReader:
         self.inputEnded()
 
     def connectionLost(self, reason):
+        """
+        The reactor saw the other end hang up (a pipe's writer closed, a
+        terminal gone) without data to read: that is the end of input too.
+        """
         self._reading = False
+        if not self._ended:
+            self._end()
 
 
 class Screen:

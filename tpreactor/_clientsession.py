@@ -5,11 +5,15 @@ a session ends (salir, the server closing first, Ctrl+C).
 """
 
 from collections import deque
+from functools import partial
 
+from twisted.internet import error
 from twisted.internet.defer import CancelledError, Deferred
 from twisted.internet.protocol import Factory
 from twisted.protocols.basic import LineReceiver
+from twisted.python.failure import Failure
 
+from ._clientconnect import CANNOT_CONNECT
 from .messages import CATALOGUES
 from .text import escape
 
@@ -26,6 +30,9 @@ OK, SERVER_CLOSED, INTERRUPTED = 0, 1, 130
 #: What the client sends to end a session, whatever word the user typed:
 #: every server language accepts it.
 QUIT_LINE = b"salir\n"
+
+#: How a connection ends when nothing went wrong with it.
+_ORDINARY_ENDS = (error.ConnectionDone, error.ConnectionLost, error.ConnectionAborted)
 
 
 def _head(template):
@@ -76,6 +83,8 @@ class Session:
         and Ctrl+D says what it does.
     @ivar input: the reader of standard input, or C{None}; it is paused
         (C{pauseReading}/C{resumeReading}) while too many lines wait.
+    @ivar report: called with a line for stderr when the connection breaks
+        with an error, or C{None}.
     @ivar status: the exit status so far (L{OK}, L{SERVER_CLOSED},
         L{INTERRUPTED} or the status given to L{interrupt}).
     @ivar finished: fires with the exit status once the connection is gone.
@@ -83,8 +92,9 @@ class Session:
 
     transport = None
 
-    def __init__(self, screen, texts, exitWords, clock, interactive=False, input=None):
+    def __init__(self, screen, texts, exitWords, clock, interactive=False, input=None, report=None):
         self.screen = screen
+        self.report = report
         self.texts = texts
         self.exitWords = frozenset(exitWords)
         self.clock = clock
@@ -98,7 +108,6 @@ class Session:
         self._welcomed = False
         self._awaiting = False
         self._quitting = False
-        self._interrupted = False
         self._serverClosing = False
         self._connecting = None
         self._goodbyeCall = None
@@ -114,21 +123,30 @@ class Session:
         @return: a L{Deferred} that fires with the exit status, or fails with
             the reason the connection could not be made.
         """
-        connecting = endpoint.connect(Factory.forProtocol(ServerProtocol, self))
-        connecting.addTimeout(timeout, self.clock)
+        connecting = endpoint.connect(Factory.forProtocol(partial(ServerProtocol, self)))
         self._connecting = connecting
+        timedOut = []
 
-        def connected(result):
+        def giveUp():
+            timedOut.append(timeout)
+            connecting.cancel()
+
+        timer = self.clock.callLater(timeout, giveUp)
+
+        def settled(result):
             self._connecting = None
-            return self.finished
+            if timer.active():
+                timer.cancel()
+            if not isinstance(result, Failure):
+                return self.finished
+            if result.check(CancelledError, error.ConnectingCancelledError):
+                if self._quitting:
+                    return self.status
+                if timedOut:
+                    return Failure(error.TimeoutError(f"no connection within {timeout:g} s"))
+            return result
 
-        def notConnected(failure):
-            self._connecting = None
-            if self._quitting and failure.check(CancelledError):
-                return self.status
-            return failure
-
-        return connecting.addCallbacks(connected, notConnected)
+        return connecting.addBoth(settled)
 
     def connected(self, transport):
         """
@@ -162,17 +180,16 @@ class Session:
 
     def interrupt(self, status=INTERRUPTED):
         """
-        Ctrl+C: send C{salir} at once and end with C{status}; a second one
-        drops the connection without waiting for the goodbye.
+        Ctrl+C: send C{salir} at once and end with C{status}; once the
+        session is already ending (a second Ctrl+C, or during the wait for
+        the goodbye) drop the connection without waiting any longer.
         """
         if self.finished.called:
             return
-        again = self._interrupted
-        self._interrupted = True
         self.status = status
         if not self._quitting:
             self._quit()
-        elif again and self.transport is not None:
+        elif self.transport is not None:
             self.transport.abortConnection()
 
     # -- from the server ----------------------------------------------------------
@@ -196,17 +213,24 @@ class Session:
             self._awaiting = False
             self._next()
 
-    def serverGone(self):
+    def serverGone(self, reason=None):
         """
         The connection is closed: the last lines, then L{finished} fires.
+
+        @param reason: why, as a L{Failure}; anything but an ordinary close
+            (a TLS handshake that failed, say) is reported, and before the
+            welcome it counts as a failure to connect.
         """
         if self._goodbyeCall is not None and self._goodbyeCall.active():
             self._goodbyeCall.cancel()
         self._goodbyeCall = None
+        broken = reason is not None and not reason.check(*_ORDINARY_ENDS)
+        if broken and self.report is not None:
+            self.report(self.texts.connectionFailed.format(reason=reason.getErrorMessage()))
         if self._serverClosing or not self._quitting:
             self.screen.line(self.texts.serverClosed)
             if self.status == OK:
-                self.status = SERVER_CLOSED
+                self.status = CANNOT_CONNECT if broken and not self._welcomed else SERVER_CLOSED
         self.screen.line(self.texts.closingSocket)
         self.finished.callback(self.status)
 
@@ -246,12 +270,13 @@ class Session:
 
     def _quit(self, announce=True):
         self._quitting = True
+        if self.transport is None:
+            if self._connecting is not None:
+                self._connecting.cancel()
+            return
         if announce:
             self.screen.line(self.texts.closing)
-        if self.transport is not None:
-            self._sendQuit()
-        elif self._connecting is not None:
-            self._connecting.cancel()
+        self._sendQuit()
 
     def _sendQuit(self):
         self.transport.write(QUIT_LINE)
@@ -291,4 +316,4 @@ class ServerProtocol(LineReceiver):
         rest = self.clearLineBuffer().rstrip(b"\r")
         if rest:
             self.session.serverLine(rest.decode("utf-8", "replace"))
-        self.session.serverGone()
+        self.session.serverGone(reason)

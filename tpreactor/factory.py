@@ -13,7 +13,7 @@ from twisted.internet.protocol import ServerFactory
 from twisted.logger import Logger
 
 from .messages import catalogue as catalogueFor
-from .protocol import FULL, TimeProtocol
+from .protocol import FULL, SHUTDOWN, TimeProtocol
 
 log = Logger(namespace="tpreactor")
 
@@ -50,6 +50,9 @@ class TimeFactory(ServerFactory):
     noisy = False
     #: Whether serving needs ports that can stop accepting (L{IPushProducer}).
     pausesPorts = False
+    #: Set by a graceful shutdown: whoever is accepted now gets the closing
+    #: line at once, with no welcome.
+    closing = False
 
     def __init__(self, settings, reactor, clock, executor):
         self.settings = settings
@@ -66,6 +69,9 @@ class TimeFactory(ServerFactory):
         """
         A client has connected: serve it, or refuse it when the server is full.
         """
+        if self.closing:
+            protocol.closeByServer(SHUTDOWN, atOnce=True)
+            return
         if self._full(protocol):
             protocol.closeByServer(FULL, atOnce=True)
             return
@@ -153,7 +159,7 @@ class SerialFactory(TimeFactory):
                 nextUp = self._waiting.popleft()
                 if not nextUp.finished:
                     self._serve(nextUp)
-            if self.active is None:
+            if self.active is None and not self.closing:
                 self._resumePorts()
         else:
             try:
@@ -161,6 +167,13 @@ class SerialFactory(TimeFactory):
             except ValueError:
                 pass
         TimeFactory.connectionClosed(self, protocol)
+
+    def acceptWaiting(self):
+        """
+        Accept again so that the clients waiting in the kernel's backlog
+        can be told the server is closing (L{closing} must be set).
+        """
+        self._resumePorts()
 
     def _pausePorts(self):
         for port in self.ports:

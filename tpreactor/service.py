@@ -10,7 +10,7 @@ import socket
 import struct
 
 from twisted.application.service import MultiService, Service
-from twisted.internet import defer
+from twisted.internet import defer, task
 from twisted.internet.interfaces import IPushProducer
 from twisted.logger import Logger
 from twisted.python.failure import Failure
@@ -25,6 +25,10 @@ SECONDS = 1.0
 #: After the grace period the closing line is sent at once; a client that
 #: does not read it within this much more time is cut off.
 ABORT_AFTER_SECONDS = 1.0 * SECONDS
+#: At most how long a graceful shutdown in serial mode keeps accepting, to
+#: tell the clients in the kernel's backlog that the server is closing.
+BACKLOG_DRAIN_SECONDS = 0.5 * SECONDS
+BACKLOG_POLL_SECONDS = 0.01 * SECONDS
 #: File descriptors kept free for the server itself (log files, the pool,
 #: the listening sockets) when the default connection limit is computed.
 DESCRIPTOR_MARGIN = 64
@@ -191,6 +195,8 @@ class TimeServer(MultiService):
                 grace=f"{factory.settings.grace:g}",
             )
         self.listening = False
+        factory.closing = True
+        yield self._turnAwayBacklog()
         yield defer.gatherResults([defer.maybeDeferred(l.stopService) for l in self.listeners])
         if not quiet:
             yield self.closeConnections()
@@ -203,6 +209,26 @@ class TimeServer(MultiService):
         others = [s for s in self if s is not self.pool and s not in self.listeners]
         for service in reversed(others):
             yield defer.maybeDeferred(service.stopService)
+
+    @defer.inlineCallbacks
+    def _turnAwayBacklog(self):
+        """
+        Serial mode: clients waiting their turn in the kernel's backlog are
+        accepted and get the closing line with no welcome, instead of the
+        reset that closing the socket would give them.
+        """
+        factory = self.factory
+        ports = list(factory.ports)
+        if not factory.pausesPorts or not ports:
+            return
+        for protocol in factory.waiting:
+            protocol.closeByServer(SHUTDOWN, atOnce=True)
+        if None in [queuedConnections(port) for port in ports]:
+            return  # the kernel does not say who waits (a unix socket, say)
+        factory.acceptWaiting()
+        deadline = self.reactor.seconds() + BACKLOG_DRAIN_SECONDS
+        while sum(queuedConnections(port) for port in ports) and self.reactor.seconds() < deadline:
+            yield task.deferLater(self.reactor, BACKLOG_POLL_SECONDS, lambda: None)
 
     @defer.inlineCallbacks
     def closeConnections(self):
