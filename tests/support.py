@@ -3,13 +3,16 @@ Shared by the loopback and end-to-end tests: a real `twistd -n tpreactor`
 in a subprocess, and small blocking socket clients with deadlines.
 """
 
+import fcntl
 import os
+import pty
 import re
 import select
 import signal
 import socket
 import subprocess
 import sys
+import termios
 import threading
 import time
 from pathlib import Path
@@ -192,3 +195,103 @@ class LineClient:
 
     def __exit__(self, *exc):
         self.close()
+
+
+#: Run in the child: make the pseudo-terminal the controlling terminal of the
+#: new session, then exec the program (no preexec_fn: this process has threads).
+CONTROLLING_TTY = (
+    "import fcntl, os, sys, termios; fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
+    "os.execv(sys.argv[1], sys.argv[1:])"
+)
+
+
+class TerminalProcess:
+    """
+    A program on a pseudo-terminal that is its controlling terminal, stdin,
+    stdout and stderr: what a person at a shell sees, Ctrl+C included.
+    """
+
+    def __init__(self, argv, env=None):
+        self.argv = argv
+        self.env = dict(os.environ, PYTHONUNBUFFERED="1", **(env or {}))
+        self.master, self.slave = pty.openpty()
+        self.attrs = termios.tcgetattr(self.slave)
+        self.flags = fcntl.fcntl(self.slave, fcntl.F_GETFL)
+        self.output = b""
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", CONTROLLING_TTY, *self.argv],
+            stdin=self.slave, stdout=self.slave, stderr=self.slave, start_new_session=True, env=self.env,
+        )
+        return self
+
+    @property
+    def text(self):
+        return self.output.decode("utf-8", "replace")
+
+    def read(self, timeout):
+        """
+        Collect what the program wrote, waiting at most C{timeout}.
+        """
+        ready, _, _ = select.select([self.master], [], [], timeout)
+        if ready:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:  # the last holder of the slave side has gone
+                chunk = b""
+            self.output += chunk
+            return bool(chunk)
+        return False
+
+    def waitFor(self, pattern, after=0, deadline=DEADLINE_SECONDS):
+        """
+        Wait until the output from offset C{after} matches C{pattern}; return
+        the match.
+        """
+        regex = re.compile(re.escape(pattern)) if isinstance(pattern, str) else pattern
+        end = time.monotonic() + deadline
+        while True:
+            match = regex.search(self.text, after)
+            if match:
+                return match
+            if time.monotonic() > end:
+                raise AssertionError(f"no {pattern!r} within {deadline}s:\n{self.text}")
+            if not self.read(0.1) and self.proc.poll() is not None:
+                self.read(0)
+                match = regex.search(self.text, after)
+                if match:
+                    return match
+                raise AssertionError(f"exited ({self.proc.returncode}) before {pattern!r}:\n{self.text}")
+
+    def type(self, data):
+        os.write(self.master, data if isinstance(data, bytes) else data.encode("utf-8"))
+
+    def wait(self, deadline=DEADLINE_SECONDS):
+        """
+        Wait for the program to exit; return its status.
+        """
+        end = time.monotonic() + deadline
+        while self.proc.poll() is None:
+            if time.monotonic() > end:
+                raise AssertionError(f"still running after {deadline}s:\n{self.text}")
+            self.read(0.1)
+        while self.read(0.05):
+            pass
+        return self.proc.returncode
+
+    def terminalRestored(self):
+        """
+        Whether the terminal is as the program found it: blocking, with the
+        same flags and attributes.
+        """
+        flags = fcntl.fcntl(self.slave, fcntl.F_GETFL)
+        return not flags & os.O_NONBLOCK and flags == self.flags and termios.tcgetattr(self.slave) == self.attrs
+
+    def close(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        os.close(self.master)
+        os.close(self.slave)

@@ -12,7 +12,6 @@ from twisted.trial.unittest import SynchronousTestCase
 from tpreactor.protocol import MAX_QUEUED
 
 from .memory import Server
-from .test_loopback import servers  # noqa: F401 (fixture)
 from .test_protocol import ManualExecutor
 from .twistedclient import connect, startServer
 
@@ -79,7 +78,7 @@ def _bufferedBytes(protocol):
 
 @pytest.mark.parametrize("work", [0.0, 0.001])
 @pytest_twisted.inlineCallbacks
-def test_floodWithoutReading(servers, work):  # noqa: F811
+def test_floodWithoutReading(servers, work):
     """
     A client that floods and never reads its replies stops being read; the
     server's buffer for it stays bounded, and another client is answered.
@@ -108,7 +107,7 @@ def test_floodWithoutReading(servers, work):  # noqa: F811
 
 
 @pytest_twisted.inlineCallbacks
-def test_resetWhileWorking(servers):  # noqa: F811
+def test_resetWhileWorking(servers):
     """
     A client that resets the connection while its message is in the pool:
     no error in the log, and the registry is empty again.
@@ -137,7 +136,7 @@ def test_resetWhileWorking(servers):  # noqa: F811
 
 
 @pytest_twisted.inlineCallbacks
-def test_connectDisconnectCycles(servers):  # noqa: F811
+def test_connectDisconnectCycles(servers):
     """
     Hundreds of connect/disconnect cycles leave the registry empty.
     """

@@ -3,9 +3,7 @@ End-to-end tests of tpreactor-client against a real `twistd -n tpreactor`:
 scripted through pipes, interactive through a pseudo-terminal.
 """
 
-import fcntl
 import os
-import pty
 import re
 import select
 import signal
@@ -13,12 +11,11 @@ import socket
 import subprocess
 import sys
 import tempfile
-import termios
 import time
 
 import pytest
 
-from tests.support import DEADLINE_SECONDS, ServerProcess, freePort
+from tests.support import DEADLINE_SECONDS, ServerProcess, TerminalProcess, freePort
 
 CLIENT = [sys.executable, "-m", "tpreactor.client"]
 ENV = dict(os.environ, PYTHONUNBUFFERED="1")
@@ -329,63 +326,28 @@ def test_badArguments():
 # -- interactive, in a pseudo-terminal ------------------------------------------------
 
 
-class PtyClient:
+class PtyClient(TerminalProcess):
     """
-    tpreactor-client with a pseudo-terminal as stdin, stdout, stderr and
-    controlling terminal, so Ctrl+C can be typed.
+    tpreactor-client at a terminal, so Ctrl+C and Ctrl+D can be typed.
     """
 
     def __init__(self, *args):
-        self.master, self.slave = pty.openpty()
-        self.proc = subprocess.Popen(
-            CLIENT + list(args), stdin=self.slave, stdout=self.slave, stderr=self.slave,
-            start_new_session=True, env=ENV,
-            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
-        )
-        self.output = b""
+        TerminalProcess.__init__(self, CLIENT + list(args))
+        self.start()
 
     @property
     def text(self):
-        return self.output.decode("utf-8", "replace").replace("\r\n", "\n")
-
-    def _read(self, timeout):
-        if select.select([self.master], [], [], timeout)[0]:
-            try:
-                self.output += os.read(self.master, 65536)
-            except OSError:
-                pass
+        return TerminalProcess.text.fget(self).replace("\r\n", "\n")
 
     def waitFor(self, pattern, deadline=DEADLINE_SECONDS):
-        regex = re.compile(re.escape(pattern)) if isinstance(pattern, str) else pattern
-        end = time.monotonic() + deadline
-        while not regex.search(self.text):
-            assert time.monotonic() < end, f"no {pattern!r} within {deadline}s:\n{self.text}"
-            self._read(0.1)
+        """
+        Wait for C{pattern}; return when it was seen.
+        """
+        TerminalProcess.waitFor(self, pattern, deadline=deadline)
         return time.monotonic()
 
-    def type(self, data):
-        os.write(self.master, data)
-
-    def wait(self, deadline=DEADLINE_SECONDS):
-        end = time.monotonic() + deadline
-        while self.proc.poll() is None:
-            assert time.monotonic() < end, f"client still running:\n{self.text}"
-            self._read(0.1)
-        self._read(0)
-        return self.proc.returncode
-
     def terminalBlocking(self):
-        """
-        Whether the terminal the client had is blocking, as it was found.
-        """
         return os.get_blocking(self.slave)
-
-    def close(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        os.close(self.master)
-        os.close(self.slave)
 
 
 @pytest.fixture
@@ -482,7 +444,7 @@ def test_interactiveQueuedThenClosed(pty_client):
             first.waitFor(WELCOME)
             c = pty_client("127.0.0.1", str(server.port))
             c.waitFor("Conectando")
-            c._read(0.3)
+            c.read(0.3)
             assert PROMPT not in c.text
             server.signal(signal.SIGTERM)
             c.waitFor("La conexión con el servidor se cerró.")

@@ -4,21 +4,17 @@ The operator's side end to end: `twistd -n tpreactor` on a pseudo-terminal
 and without one (SIGTERM and SIGINT shut down gracefully).
 """
 
-import fcntl
 import os
-import pty
 import re
 import select
 import signal
 import socket
 import subprocess
-import sys
-import termios
 import time
 
 import pytest
 
-from .support import DEADLINE_SECONDS, LISTENING, TWISTD, LineClient, ServerProcess, freePort
+from .support import DEADLINE_SECONDS, LISTENING, TWISTD, LineClient, ServerProcess, TerminalProcess, freePort
 
 WELCOME = "Servidor: Conexión establecida el"
 REPLY = "Mensaje Recibido el"
@@ -36,13 +32,6 @@ READY = re.compile("Consola del operador|Operator console")
 ALL_CLOSED = "Todas las conexiones activas han sido cerradas."
 SOCKET_CLOSED = "Socket del servidor cerrado."
 
-#: Make the pty the controlling terminal of the new session, then run twistd.
-CONTROLLING_TTY = (
-    "import fcntl, os, sys, termios; fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
-    "os.execv(sys.argv[1], sys.argv[1:])"
-)
-
-
 def _modes():
     help = subprocess.run([TWISTD, "-n", "tpreactor", "--help"], capture_output=True, text=True).stdout
     return ["reactor", "serial"] + (["processes"] if "processes" in help else [])
@@ -51,75 +40,24 @@ def _modes():
 MODES = _modes()
 
 
-class TerminalServer:
+class TerminalServer(TerminalProcess):
     """
-    `twistd -n tpreactor ARGS` with a pseudo-terminal as its controlling
-    terminal, stdin, stdout and stderr: what an operator at a shell sees.
+    `twistd -n tpreactor ARGS` on a pseudo-terminal: what an operator at a
+    shell sees.
     """
 
     def __init__(self, *args):
         self.port = freePort()
-        self.master, self.slave = pty.openpty()
-        self.attrs = termios.tcgetattr(self.slave)
-        self.flags = fcntl.fcntl(self.slave, fcntl.F_GETFL)
-        self.args = [sys.executable, "-c", CONTROLLING_TTY, TWISTD, "--pidfile=", "-n", "tpreactor",
-                     "--port", str(self.port), *args]
-        self.output = b""
-        self.proc = None
+        TerminalProcess.__init__(self, [TWISTD, "--pidfile=", "-n", "tpreactor", "--port", str(self.port), *args])
 
     def __enter__(self):
-        self.proc = subprocess.Popen(
-            self.args, stdin=self.slave, stdout=self.slave, stderr=self.slave,
-            start_new_session=True, env=dict(os.environ, PYTHONUNBUFFERED="1"),
-        )
+        self.start()
         self.waitFor(LISTENING)
         self.waitFor(READY)  # Ctrl+C is ours from here on
         return self
 
     def __exit__(self, *exc):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        os.close(self.master)
-        os.close(self.slave)
-
-    @property
-    def text(self):
-        return self.output.decode("utf-8", "replace")
-
-    def read(self, timeout):
-        ready, _, _ = select.select([self.master], [], [], timeout)
-        if ready:
-            try:
-                chunk = os.read(self.master, 65536)
-            except OSError:  # the last holder of the slave side has gone
-                chunk = b""
-            self.output += chunk
-            return bool(chunk)
-        return False
-
-    def waitFor(self, pattern, after=0, deadline=DEADLINE_SECONDS):
-        """
-        Wait until the output from offset C{after} matches C{pattern}; return
-        the match.
-        """
-        regex = re.compile(re.escape(pattern)) if isinstance(pattern, str) else pattern
-        end = time.monotonic() + deadline
-        while True:
-            match = regex.search(self.text, after)
-            if match:
-                return match
-            if time.monotonic() > end:
-                raise AssertionError(f"no {pattern!r} within {deadline}s:\n{self.text}")
-            if not self.read(0.1) and self.proc.poll() is not None:
-                self.read(0)
-                match = regex.search(self.text, after)
-                if match:
-                    return match
-                raise AssertionError(f"server exited ({self.proc.returncode}) before {pattern!r}:\n{self.text}")
-
-    def type(self, data):
-        os.write(self.master, data if isinstance(data, bytes) else data.encode("utf-8"))
+        self.close()
 
     def interrupt(self):
         """
@@ -139,23 +77,11 @@ class TerminalServer:
         self.waitFor(expect, mark)
         return self.text[mark:]
 
-    def wait(self, deadline=DEADLINE_SECONDS):
-        end = time.monotonic() + deadline
-        while self.proc.poll() is None:
-            if time.monotonic() > end:
-                raise AssertionError(f"server still running after {deadline}s:\n{self.text}")
-            self.read(0.1)
-        while self.read(0.05):
-            pass
-        return self.proc.returncode
-
     def assertTerminalRestored(self):
         """
         The terminal is as the server found it: blocking, same attributes.
         """
-        assert not fcntl.fcntl(self.slave, fcntl.F_GETFL) & os.O_NONBLOCK
-        assert fcntl.fcntl(self.slave, fcntl.F_GETFL) == self.flags
-        assert termios.tcgetattr(self.slave) == self.attrs
+        assert self.terminalRestored()
 
 
 def connected(port, **kwargs):

@@ -9,7 +9,6 @@ from twisted.internet import reactor, ssl
 from twisted.internet.endpoints import TCP4ClientEndpoint, TCP6ClientEndpoint, UNIXClientEndpoint, wrapClientTLS
 from twisted.logger import capturedLogs, formatEvent
 
-from .test_loopback import servers  # noqa: F401 (fixture)
 from .twistedclient import connect, startServer
 
 WELCOME = "Servidor: Conexión establecida el"
@@ -34,7 +33,7 @@ def logLines(events):
 
 @pytest.mark.parametrize("mode", ["reactor", "serial"])
 @pytest_twisted.inlineCallbacks
-def test_ipv6(servers, mode):  # noqa: F811
+def test_ipv6(servers, mode):
     """
     On ::1 the console writes C{IP: ::1} and C{[::1]:port}.
     """
@@ -51,7 +50,7 @@ def test_ipv6(servers, mode):  # noqa: F811
 
 @pytest.mark.parametrize("mode", ["reactor", "serial"])
 @pytest_twisted.inlineCallbacks
-def test_unixSocket(servers, mode, tmp_path):  # noqa: F811
+def test_unixSocket(servers, mode, tmp_path):
     """
     A unix-socket peer shows as C{unix} with a connection number.
     """
@@ -69,7 +68,7 @@ def test_unixSocket(servers, mode, tmp_path):  # noqa: F811
 
 
 @pytest_twisted.inlineCallbacks
-def test_tls(servers, tmp_path):  # noqa: F811
+def test_tls(servers, tmp_path):
     """
     Over an ssl: endpoint with a certificate made for the test, a session
     works and the flood protection does not stall the handshake.

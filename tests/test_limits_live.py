@@ -8,7 +8,6 @@ import pytest_twisted
 from twisted.internet import defer, reactor
 from twisted.logger import capturedLogs, formatEvent
 
-from .test_loopback import servers  # noqa: F401 (fixture)
 from .twistedclient import connect, startServer
 
 MODES = ["reactor", "serial"]
@@ -21,7 +20,7 @@ def said(events, text):
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest_twisted.inlineCallbacks
-def test_tooLong(servers, mode):  # noqa: F811
+def test_tooLong(servers, mode):
     """
     The message before is answered, then the refusal line, then the close.
     """
@@ -39,7 +38,7 @@ def test_tooLong(servers, mode):  # noqa: F811
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest_twisted.inlineCallbacks
-def test_idle(servers, mode):  # noqa: F811
+def test_idle(servers, mode):
     with capturedLogs() as events:
         server = startServer(mode, idleTimeout=0.3)
         servers.append(server)
@@ -51,7 +50,7 @@ def test_idle(servers, mode):  # noqa: F811
 
 
 @pytest_twisted.inlineCallbacks
-def test_full(servers):  # noqa: F811
+def test_full(servers):
     """
     Above --max-connections the new client gets "server full" at once and
     the others are not affected.
@@ -71,7 +70,7 @@ def test_full(servers):  # noqa: F811
 
 
 @pytest_twisted.inlineCallbacks
-def test_fullSerialCountsHeld(servers):  # noqa: F811
+def test_fullSerialCountsHeld(servers):
     """
     In serial mode a burst accepted at once is served plus held; past the
     limit the rest are refused, and the held one is served in its turn.
@@ -90,7 +89,7 @@ def test_fullSerialCountsHeld(servers):  # noqa: F811
 
 
 @pytest_twisted.inlineCallbacks
-def test_perIp(servers):  # noqa: F811
+def test_perIp(servers):
     server = startServer("reactor", maxPerIp=1)
     servers.append(server)
     first = yield connect(server.port)

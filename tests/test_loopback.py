@@ -18,14 +18,6 @@ REPLY = "Mensaje Recibido el"
 ERROR = "Servidor: Error interno al procesar el mensaje."
 
 
-@pytest.fixture
-def servers():
-    started = []
-    yield started
-    for server in started:
-        pytest_twisted.blockon(server.stopService())
-
-
 def elapsedOf(line):
     h, m, s = line.rsplit(" ", 1)[1].split(":")
     return int(h) * 3600 + int(m) * 60 + float(s)
