@@ -6,7 +6,7 @@ MODE ?= reactor
 PORT ?= 6667
 ARGS ?=
 
-.PHONY: run test install install-test clean
+.PHONY: run test bench install install-test install-bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,11 +18,17 @@ install: $(BIN)/python
 install-test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 
+install-bench: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+
 run: install
 	$(BIN)/twistd --pidfile= -n tpreactor --mode=$(MODE) --port=$(PORT) $(ARGS)
 
 test: install-test
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+bench: install-bench
+	$(BIN)/tpreactor-bench $(ARGS)
 
 clean:
 	rm -rf build *.egg-info .pytest_cache _trial_temp twisted/plugins/dropin.cache

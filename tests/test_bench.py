@@ -10,6 +10,10 @@ from datetime import datetime
 
 import pytest
 
+#: The bench's own dependencies (the `bench` extra); without them these tests skip.
+for _module in ("rich", "hdrh", "psutil", "matplotlib"):
+    pytest.importorskip(_module, reason="needs tpreactor[bench]")
+
 from tpreactor.bench import campaign, cli, deps, histogram, loadgen, plot, reference, report, saturation, scenarios
 from tpreactor.bench.servers import modeServer, parseTarget, tpreactorArgs
 

@@ -7,6 +7,10 @@ import json
 
 import pytest
 
+#: The bench's own dependencies (the `bench` extra); without them these tests skip.
+for _module in ("rich", "hdrh", "psutil", "matplotlib"):
+    pytest.importorskip(_module, reason="needs tpreactor[bench]")
+
 from tests.support import ServerProcess
 from tpreactor.bench import cli
 

@@ -1,5 +1,2 @@
 # -*- test-case-name: tests.test_bench -*-
-"""
-tpreactor-bench: measures the server's modes side by side against a load
-generator that runs in processes of its own.
-"""
+"""tpreactor-bench: the server's modes measured side by side by a load generator in processes of its own."""

@@ -1,7 +1,5 @@
 # -*- test-case-name: tests.test_bench -*-
-"""
-C{python -m tpreactor.bench}: the same as the C{tpreactor-bench} script.
-"""
+"""C{python -m tpreactor.bench}: the same as the C{tpreactor-bench} script."""
 
 import sys
 

@@ -1,7 +1,5 @@
 # -*- test-case-name: tests.test_bench -*-
-"""
-The optional packages the bench needs, and one clear line when one is missing.
-"""
+"""The optional packages the bench needs, and one clear line when one is missing."""
 
 import importlib.util
 
@@ -18,7 +16,14 @@ def missing(modules):
     The distribution names of the C{modules} (import name -> distribution)
     that cannot be imported.
     """
-    return [dist for name, dist in modules.items() if importlib.util.find_spec(name) is None]
+    return [dist for name, dist in modules.items() if not _importable(name)]
+
+
+def _importable(name):
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def missingLine(dists):

@@ -1,8 +1,5 @@
 # -*- test-case-name: tests.test_bench -*-
-"""
-Latencies in microseconds in an HdrHistogram, merged across load processes
-and summarised for the table, the JSON and the CDF plot.
-"""
+"""Latencies in an HdrHistogram, merged across load processes and summarised for table, JSON and plot."""
 
 from hdrh.histogram import HdrHistogram
 

@@ -1,10 +1,8 @@
 # -*- test-case-name: tests.test_bench -*-
-"""
-The load generator: raw asyncio protocols (on uvloop when installed) run
-by worker processes that the bench starts with the C{spawn} method.
-"""
+"""The load generator: raw asyncio protocols (uvloop when installed) in spawned worker processes."""
 
 import asyncio
+import os
 import resource
 import time
 
@@ -279,6 +277,7 @@ def _receive(loop, conn):
 
     def readable():
         loop.remove_reader(fd)
+        os.set_blocking(fd, True)  # uvloop made it non-blocking; the pipe stays blocking for us
         future.set_result(conn.recv())
 
     loop.add_reader(fd, readable)

@@ -1,8 +1,5 @@
 # -*- test-case-name: tests.test_bench -*-
-"""
-The plots (matplotlib, Agg): time to welcome per client index, makespan
-against the number of clients or against the ideal, and the latency CDF.
-"""
+"""The plots (matplotlib, Agg): time to welcome per client, makespan against N or the ideal, latency CDF."""
 
 
 def _welcomeJob(jobs):
@@ -84,18 +81,25 @@ def plotIdeal(ax, jobs):
 def plotCdf(ax, jobs):
     chats = _chatJobs(jobs)
     biggest = max(j["spec"]["clients"] * j["spec"]["messages"] for j in chats)
+    chats = [j for j in chats if j["spec"]["clients"] * j["spec"]["messages"] == biggest]
     for job in chats:
-        if job["spec"]["clients"] * job["spec"]["messages"] != biggest:
-            continue
         for label, f in _active(job):
             points = f.get("latency_cdf") or []
             if points:
                 ax.step([p[0] for p in points], [p[1] for p in points], where="post",
                         label=label if len(chats) == 1 else f"{label} {job['name']}")
     ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(matplotlibTicker().FormatStrFormatter("%g"))
+    ax.xaxis.set_minor_formatter(matplotlibTicker().NullFormatter())
     ax.set_title("reply latency CDF (largest chat)", fontsize=9)
     ax.set_xlabel("latency (ms, log)")
     ax.set_ylabel("fraction of replies")
+
+
+def matplotlibTicker():
+    import matplotlib.ticker
+
+    return matplotlib.ticker
 
 
 def writePlot(path, jobs):

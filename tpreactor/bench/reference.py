@@ -1,8 +1,5 @@
 # -*- test-case-name: tests.test_bench -*-
-"""
-Bare reference servers for the bench: the plainest Twisted LineReceiver and
-asyncio Protocol writing the same welcome, reply and goodbye lines inline.
-"""
+"""Bare reference servers: the plainest Twisted LineReceiver and asyncio Protocol writing the same lines."""
 
 import argparse
 import resource

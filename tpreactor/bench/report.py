@@ -1,8 +1,5 @@
 # -*- test-case-name: tests.test_bench -*-
-"""
-The report: the side-by-side table with ratios (rich, on stdout) and the
-JSON document with every figure and the exact configuration.
-"""
+"""The report: the side-by-side rich table with ratios, and the JSON with every figure and the configuration."""
 
 import json
 import os
@@ -177,7 +174,6 @@ def configuration(args, servers, loadProcesses, loop):
     """
     The exact configuration of a run, for the JSON.
     """
-    import hdrh  # noqa: F401
     from importlib.metadata import PackageNotFoundError, version
 
     def ver(name):
@@ -193,13 +189,30 @@ def configuration(args, servers, loadProcesses, loop):
         "load_processes": loadProcesses,
         "load_event_loop": loop,
         "cores": os.cpu_count(),
+        "loadavg_at_end": list(os.getloadavg()),
         "machine": platform.machine(),
         "platform": platform.platform(),
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
+        "tpreactor_source": sourceRevision(),
         "versions": {name: ver(name) for name in
                      ("tpreactor", "twisted", "uvloop", "hdrhistogram", "psutil", "rich", "matplotlib")},
     }
+
+
+def sourceRevision():
+    """
+    C{git describe --always --dirty} of the tpreactor source tree, if it is a checkout.
+    """
+    import subprocess
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    try:
+        out = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=here, capture_output=True,
+                             text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
 
 
 def document(config, jobs, baseline):

@@ -1,8 +1,5 @@
 # -*- test-case-name: tests.test_bench -*-
-"""
-Runs one job against one server: the load processes, the measured window,
-the server's CPU and memory around it, and the accounting.
-"""
+"""Runs one job against one server: load processes, measured window, server CPU and memory, accounting."""
 
 import multiprocessing
 from multiprocessing.connection import wait
@@ -118,11 +115,12 @@ def measure(pool, server, spec, context):
         def onHeld(welcomed):
             memory["rss_held"] = server.rss()
             memory["held"] = welcomed
+            memory["cpu_at_held"] = server.cpuTimes()
     else:
         onHeld = None
     before = server.cpuTimes()
     raw = pool.run(spec, server.host, server.port, onHeld)
-    after = server.cpuTimes()
+    after = memory.pop("cpu_at_held", None) or server.cpuTimes()
     figures = scenarios.account(spec, raw)
     serverCpu, serverMain = cpuDelta(before, after, server.pid)
     window = figures["makespan_s"]

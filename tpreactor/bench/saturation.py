@@ -1,8 +1,5 @@
 # -*- test-case-name: tests.test_bench -*-
-"""
-Is the load generator the bottleneck?  CPU use of both sides during the
-measured window, and the verdict on whether a ratio means anything.
-"""
+"""Is the load generator the bottleneck? CPU use of both sides and the verdict on a ratio's validity."""
 
 #: A process using this share of one core or more is saturated.
 SATURATED = 0.9

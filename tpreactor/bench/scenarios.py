@@ -1,8 +1,5 @@
 # -*- test-case-name: tests.test_bench -*-
-"""
-The scenarios: what each one asks of the load processes, and the accounting
-that turns their raw per-client records into the figures of the report.
-"""
+"""The scenarios: what each asks of the load processes, and the accounting of their raw records."""
 
 from collections import Counter
 

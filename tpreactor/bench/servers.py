@@ -1,9 +1,5 @@
 # -*- test-case-name: tests.test_bench -*-
-"""
-The servers under test: C{twistd -n tpreactor} per mode and the reference
-servers, started by the bench on free loopback ports, or targets it did not
-start; and their CPU time and memory read with psutil.
-"""
+"""The servers under test (started by the bench or targets), and their CPU time and memory via psutil."""
 
 import os
 import re
