@@ -60,6 +60,12 @@ class TimeFactory(ServerFactory):
         self.reactor = reactor
         self.clock = clock
         self.executor = executor
+        # Read by every connection on every message: looked up once here.
+        self.monotonic = clock.monotonic
+        self.maxLineLength = settings.maxLineLength
+        self.quiet = settings.quiet
+        self.exitWords = self.catalogue.exitWords
+        self.longestExitWord = max(map(len, self.exitWords))
         self.connections = {}
         self.ports = []
         self._perIp = {}

@@ -80,27 +80,38 @@ class TimeProtocol(LineReceiver):
 
     delimiter = b"\n"
 
+    # What every connection shares is read from the factory; what a
+    # connection may change starts as a class default and becomes its own
+    # only when changed. Few instance attributes keep an idle connection
+    # small (past 30, CPython stops sharing instance dict keys).
+    settings = property(lambda self: self.factory.settings)
+    catalogue = property(lambda self: self.factory.catalogue)
+    clock = property(lambda self: self.factory.clock)
+    reactor = property(lambda self: self.factory.reactor)
+    executor = property(lambda self: self.factory.executor)
+
+    peer = None
     started = None
     startedMono = None
     serving = False
     closed = False
     finished = False
-    peer = None
+    messages = 0
+    _queue = ()
+    _busy = False
+    _inFlight = 0
+    _ending = None
+    _flushCall = None
+    _idleCall = None
+    _pauses = frozenset()
+    _producing = False
+    _telnet = None
 
     def connectionMade(self):
         factory = self.factory
-        self.settings = factory.settings
-        self.catalogue = factory.catalogue
-        self.clock = factory.clock
-        self.reactor = factory.reactor
-        self.executor = factory.executor
-        self._monotonic = self.clock.monotonic
-        self._exitWords = self.catalogue.exitWords
-        self._longestExitWord = max(map(len, self._exitWords))
-        self._maxLength = self.settings.maxLineLength
-        self._quiet = self.settings.quiet
+        executor = factory.executor
         # No work at all: reply right here, the hot path of a loaded server.
-        self._direct = factory.executor.inline and getattr(factory.executor, "trivial", False)
+        self._direct = executor.inline and getattr(executor, "trivial", False)
         self.peer = peerOf(self.transport.getPeer())
         # Each reply is one small write the client is waiting for: send it
         # now rather than let Nagle's algorithm hold it back.
@@ -111,17 +122,7 @@ class TimeProtocol(LineReceiver):
             except OSError:  # a unix socket behind a TLS wrapper, say
                 pass
         # Room for a CR before the LF: the limit counts the message only.
-        self.MAX_LENGTH = self.settings.maxLineLength + 1
-        self.messages = 0
-        self._telnet = TelnetFilter()
-        self._queue = deque()
-        self._busy = False
-        self._inFlight = 0
-        self._ending = None
-        self._flushCall = None
-        self._idleCall = None
-        self._pauses = set()
-        self._producing = False
+        self.MAX_LENGTH = factory.maxLineLength + 1
         factory.connectionOpened(self)
 
     # -- called by the factory ------------------------------------------------
@@ -134,7 +135,7 @@ class TimeProtocol(LineReceiver):
             return
         self.serving = True
         self.started = self.clock.now()
-        self.startedMono = self._monotonic()
+        self.startedMono = self.factory.monotonic()
         cat = self.catalogue
         date = formatDate(cat, self.started)
         self._replyPrefix = cat.reply.format(date=date)
@@ -159,7 +160,7 @@ class TimeProtocol(LineReceiver):
         if self.finished:
             return
         if atOnce or not self.serving:
-            self._queue.clear()
+            self._queue = ()
             self._busy = False
             self._inFlight = 0
             self._ending = reason
@@ -189,9 +190,13 @@ class TimeProtocol(LineReceiver):
             # before a TLS handshake is done would stall it.
             self._producing = True
             self.transport.registerProducer(self, True)
-        data = self._telnet.feed(data)
-        if not data:
-            return
+        telnet = self._telnet
+        if telnet is None and 0xFF in data:  # telnet negotiation: filter from now on
+            telnet = self._telnet = TelnetFilter()
+        if telnet is not None:
+            data = telnet.feed(data)
+            if not data:
+                return
         if self._idleCall is not None:
             self._idleCall.reset(self.settings.idleTimeout)
         LineReceiver.dataReceived(self, data)
@@ -222,27 +227,28 @@ class TimeProtocol(LineReceiver):
             self.lineReceived(pending)
 
     def lineReceived(self, line):
+        factory = self.factory
         if line[-1:] == b"\r":
             line = line[:-1]
-        if len(line) > self._maxLength:
+        if len(line) > factory.maxLineLength:
             return self.lineLengthExceeded(line)
         text = line.decode("utf-8", "replace")
         word = text.strip()
-        if len(word) <= self._longestExitWord and word.lower() in self._exitWords:
+        if len(word) <= factory.longestExitWord and word.lower() in factory.exitWords:
             self._ending = _QUIT
             self._stopReading()
             self._enqueue(_Control(_QUIT))
             return True
-        if not self._quiet:
-            log.info(self.catalogue.received, peer=self.peer.joined, text=escape(text))
+        if not factory.quiet:
+            log.info(factory.catalogue.received, peer=self.peer.joined, text=escape(text))
         if self._busy or self._queue:
             self._enqueue(text)
         elif self._direct:
             self.messages += 1
-            elapsed = timedelta(seconds=self._monotonic() - self.startedMono)
+            elapsed = timedelta(seconds=factory.monotonic() - self.startedMono)
             self.transport.write((self._replyPrefix + str(elapsed) + "\n").encode("utf-8"))
-        elif self.executor.inline:
-            self._answer(self.executor.runInline(text))
+        elif factory.executor.inline:
+            self._answer(factory.executor.runInline(text))
         else:
             self._enqueue(text)
 
@@ -258,6 +264,8 @@ class TimeProtocol(LineReceiver):
     # -- replies, in order --------------------------------------------------------
 
     def _enqueue(self, item):
+        if not self._queue:
+            self._queue = deque()
         self._queue.append(item)
         if not self._busy:
             self._drain()
@@ -276,17 +284,17 @@ class TimeProtocol(LineReceiver):
         self._resumeFrom("output")
 
     def stopProducing(self):
-        self._pauses.clear()
+        self._pauses = frozenset()
         LineReceiver.stopProducing(self)
 
     def _pauseFor(self, reason):
         if not self._pauses:
             LineReceiver.pauseProducing(self)
-        self._pauses.add(reason)
+        self._pauses = self._pauses | {reason}
 
     def _resumeFrom(self, reason):
         if reason in self._pauses:
-            self._pauses.discard(reason)
+            self._pauses = self._pauses - {reason}
             if not self._pauses and not self.finished:
                 LineReceiver.resumeProducing(self)
 
@@ -339,7 +347,7 @@ class TimeProtocol(LineReceiver):
             log.warn(self.catalogue.workFailed, peer=self.peer.joined, cause=outcome)
             self._writeLine(self.catalogue.internalError)
         else:
-            elapsed = self._monotonic() - self.startedMono
+            elapsed = self.factory.monotonic() - self.startedMono
             self.transport.write((self._replyPrefix + formatElapsed(elapsed) + "\n").encode("utf-8"))
         self.messages += 1
 
@@ -350,7 +358,7 @@ class TimeProtocol(LineReceiver):
         self.finished = True
         cat = self.catalogue
         if kind == _QUIT:
-            elapsed = self._monotonic() - self.startedMono
+            elapsed = self.factory.monotonic() - self.startedMono
             self._writeLine(cat.goodbye.format(elapsed=formatElapsed(elapsed)))
         elif kind in _REFUSALS:
             text = getattr(cat, _REFUSALS[kind])
@@ -407,7 +415,7 @@ class TimeProtocol(LineReceiver):
                 self._ending = _QUIT
         self._stopReading()
         self.closed = self.finished = True
-        self._queue.clear()
+        self._queue = ()
         cat = self.catalogue
         if self.serving or self._ending in _REFUSALS or self._ending == SHUTDOWN:
             if self._ending == _QUIT:
