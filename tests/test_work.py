@@ -103,3 +103,28 @@ class WorkTests(SynchronousTestCase):
         spent = time.thread_time() - before
         self.assertGreater(spent, 0.02)
         self.assertLess(spent, 0.5)
+
+
+class ChunkTests(SynchronousTestCase):
+    def test_shortWorkSharesAHop(self):
+        """
+        Work much shorter than a thread hop goes several connections to a
+        chunk, instead of one hop each.
+        """
+        clock = Clock()
+        executor = RecordingExecutor(clock, SleepWork(0.0001), 10)
+        server = Server(executor=executor)
+        for c in [server.connect() for _ in range(15)]:
+            c.send(b"x\n")
+        clock.advance(0)
+        self.assertEqual([len(chunk) for chunk in executor.chunks], [10, 5])
+
+    def test_longWorkStartsAtOnce(self):
+        """
+        Long work does not wait for the end of the reactor iteration.
+        """
+        clock = Clock()
+        executor = RecordingExecutor(clock, SleepWork(0.5), 4)
+        client = Server(executor=executor).connect()
+        client.send(b"x\n")
+        self.assertEqual(len(executor.chunks), 1)
