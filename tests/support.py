@@ -8,10 +8,12 @@ import os
 import pty
 import re
 import select
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import termios
 import threading
 import time
@@ -20,6 +22,16 @@ from pathlib import Path
 DEADLINE_SECONDS = 15.0
 TWISTD = str(Path(sys.executable).with_name("twistd"))
 LISTENING = re.compile(r"(?:escuchando en|listening on) (\S+):(\d+)")
+
+
+def temporaryFolder(testCase):
+    """
+    A new empty folder, removed when C{testCase} ends (trial's C{mktemp}
+    writes under the working directory, which under pytest is the checkout).
+    """
+    folder = tempfile.mkdtemp(prefix="tpreactor-test-")
+    testCase.addCleanup(shutil.rmtree, folder, True)
+    return folder
 
 
 def freePort():

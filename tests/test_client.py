@@ -16,6 +16,7 @@ from twisted.internet.testing import StringTransport
 from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 
+from tests.support import temporaryFolder
 from tpreactor import client
 from tpreactor._clientconnect import (
     CANNOT_CONNECT, REFUSED, TIMED_OUT, UNKNOWN_HOST, describe, explain, splitDescription,
@@ -594,6 +595,19 @@ class ArgumentTests(SynchronousTestCase):
         out = self.parseError("--connect", "nosuch:thing")
         self.assertEqual(out.count("\n"), 1)
         self.assertIn("bad endpoint", out)
+
+    def test_trustRootsNotCertificates(self):
+        """
+        A C{trustRoots} folder holding something that is not a certificate is
+        one line on stderr, not OpenSSL's traceback.
+        """
+        folder = temporaryFolder(self)
+        with open(os.path.join(folder, "key.pem"), "w") as f:
+            f.write("not a certificate\n")
+        out = self.parseError("--connect", f"tls:localhost:6697:trustRoots={folder}")
+        self.assertEqual(out.count("\n"), 1)
+        self.assertIn("bad endpoint", out)
+        self.assertIn("PEM", out)
 
     def test_connectAndHost(self):
         self.assertIn("not both", self.parseError("localhost", "--connect", "tcp:localhost:1"))

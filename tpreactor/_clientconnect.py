@@ -11,6 +11,8 @@ from typing import Optional
 from twisted.internet import defer, error
 from twisted.internet.endpoints import HostnameEndpoint, TCP6ClientEndpoint, clientFromString
 
+from .endpoints import describeParseError
+
 #: Exit statuses for a connection that could not be made.
 REFUSED, UNKNOWN_HOST, TIMED_OUT, CANNOT_CONNECT = 3, 4, 5, 6
 
@@ -66,9 +68,8 @@ def endpointTarget(reactor, description):
             f"endpoint {description!r} needs a package that is not installed ({e.name}); "
             "install tpreactor[tls]"
         ) from None
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as e:
-        detail = str(e).strip().splitlines()[-1] if str(e).strip() else type(e).__name__
-        raise ValueError(f"bad endpoint {description!r}: {detail}") from None
+    except Exception as e:  # a parser's error, trust roots missing or not PEM: all bad input
+        raise ValueError(f"bad endpoint {description!r}: {describeParseError(e)}") from None
     host, port = describe(description)
     return Target(endpoint, host, port)
 

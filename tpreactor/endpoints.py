@@ -36,6 +36,20 @@ def parseEndpoint(reactor, description):
             f"endpoint {description!r} needs a package that is not installed ({e.name}); "
             "for ssl: install tpreactor[tls]"
         ) from None
-    except (ValueError, TypeError, KeyError, IndexError) as e:
-        detail = str(e).strip().splitlines()[-1] if str(e).strip() else type(e).__name__
-        raise ValueError(f"bad endpoint {description!r}: {detail}") from None
+    except Exception as e:  # a parser's error, a key file missing or not PEM: all bad input
+        raise ValueError(f"bad endpoint {description!r}: {describeParseError(e)}") from None
+
+
+def describeParseError(exc):
+    """
+    Why an endpoint string could not be used, in one line: the message of
+    C{exc}, the file name of an C{OSError}, or the reasons of an OpenSSL
+    error (whose message is a list of tuples).
+    """
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+    reasons = exc.args[0] if exc.args and isinstance(exc.args[0], list) else None
+    if reasons and all(isinstance(r, tuple) and r for r in reasons):
+        return "; ".join(str(r[-1]) for r in reasons) + " (is it a PEM file of the right kind?)"
+    text = str(exc).strip()
+    return text.splitlines()[-1] if text else type(exc).__name__
