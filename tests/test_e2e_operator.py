@@ -428,14 +428,22 @@ def test_processesWorkersDoNotSeeCtrlC():
         assert "Traceback" not in server.text
 
 
+SHARED_MEMORY = "/dev/shm"
+
+
 @pytest.mark.skipif("processes" not in MODES, reason="no processes mode in this build")
+@pytest.mark.skipif(not os.path.isdir(SHARED_MEMORY), reason="no /dev/shm to look for semaphores in")
 def test_optionThreeLeavesNoWorkersBehind():
     """
-    Option 3 in processes mode exits at once, and the worker processes do
-    not outlive the server.
+    Option 3 in processes mode exits at once, the worker processes do not
+    outlive the server, and the pool's semaphores are released.
     """
     from tpreactor.shutdown import descendants
 
+    def semaphores():
+        return {name for name in os.listdir(SHARED_MEMORY) if name.startswith("sem.mp-")}
+
+    before = semaphores()
     with TerminalServer("--mode", "processes", "--processes", "2", "--work", "0.1") as server, \
             connected(server.port) as client:
         assert client.ask("hola").startswith(REPLY)
@@ -445,6 +453,9 @@ def test_optionThreeLeavesNoWorkersBehind():
         server.type("3\n")
         assert server.wait() == 0
         until(lambda: not any(os.path.exists(f"/proc/{pid}") for pid in workers))
+    # The pool's semaphores are released, not left in /dev/shm (where the
+    # resource tracker, if it outlived the server, would report them leaked).
+    assert semaphores() <= before
 
 
 def test_sigintIgnoredAtStartStillShutsDown():

@@ -77,6 +77,20 @@ class ProcessExecutor(BatchingExecutor):
             return None
         return threads.deferToThreadPool(self.reactor, self.reactor.getThreadPool(), pool.shutdown, True)
 
+    def terminate(self):
+        """
+        For an exit at once (Ctrl+C, option 3): kill the workers instead of
+        waiting for them, and let the pool release its semaphores now. That
+        exit skips the interpreter's clean-up, so the semaphores would
+        otherwise be reported leaked on the operator's screen.
+        """
+        pool, self.pool = self.pool, None
+        if pool is None:
+            return
+        for process in list((pool._processes or {}).values()):
+            process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+
     def _submit(self, chunk):
         future = self.pool.submit(_runInWorker, self.work, [texts for _, texts in chunk])
         future.add_done_callback(lambda f: self.reactor.callFromThread(self._completed, chunk, f))
