@@ -50,9 +50,9 @@ class ServerProcess:
     Use as a context manager; the process is always stopped on exit.
     """
 
-    def __init__(self, *args, port=None, env=None, cwd=None):
+    def __init__(self, *args, port=None, env=None, cwd=None, twistdArgs=()):
         self.port = port or freePort()
-        self.args = [TWISTD, "--pidfile=", "-n", "tpreactor", "--port", str(self.port), *args]
+        self.args = [TWISTD, "--pidfile=", *twistdArgs, "-n", "tpreactor", "--port", str(self.port), *args]
         self.env = dict(os.environ, PYTHONUNBUFFERED="1", **(env or {}))
         self.cwd = cwd
         self.output = b""

@@ -367,6 +367,18 @@ def test_tpreactorArgs():
     assert "--processes" not in tpreactorArgs("reactor", 1234, processes=2)
 
 
+def test_tpreactorArgsLogger():
+    """
+    The servers run with the cheaper console observer, given to twistd
+    (before the plugin's name), unless asked for twistd's own.
+    """
+    args = tpreactorArgs("reactor", 1234)
+    assert args.index("--logger=tpreactor.consolelog.observer") < args.index("tpreactor")
+    assert not [a for a in tpreactorArgs("reactor", 1234, logger=None) if a.startswith("--logger")]
+    parsed = cli.makeParser().parse_args(["chat", "--server-logger", "", "--modes", "reactor"])
+    assert cli.makeServers(parsed)[0].settings["logger"] == "twistd"
+
+
 def test_parseTarget():
     """
     Targets are LABEL=HOST:PORT, IPv6 hosts in brackets.

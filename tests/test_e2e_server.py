@@ -2,6 +2,7 @@
 End to end: `twistd -n tpreactor` as a subprocess, talked to with plain sockets.
 """
 
+import re
 import socket
 import subprocess
 
@@ -31,6 +32,23 @@ def test_sessionAndLogLines(mode):
         server.waitFor(f"Cliente 127.0.0.1:{port} ha cerrado la conexión.")
         assert f"Conexión establecida con IP: 127.0.0.1 y Puerto: {port}" in server.text
         assert f"Mensaje recibido de 127.0.0.1:{port}: hola" in server.text
+        assert "Traceback" not in server.text
+
+
+def test_fasterConsoleLogger():
+    """
+    With C{twistd --logger=tpreactor.consolelog.observer} the console lines
+    are twistd's, time stamp and tag included, and show while the server runs.
+    """
+    with ServerProcess(twistdArgs=["--logger=tpreactor.consolelog.observer"]) as server:
+        with LineClient(server.port) as client:
+            client.line()
+            assert client.ask("hola").startswith(REPLY)
+            port = client.localPort
+            line = server.waitFor(re.compile(rf"^.*Mensaje recibido de 127.0.0.1:{port}: hola$", re.M))
+            assert client.ask("salir").startswith(GOODBYE)
+        assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} \[tpreactor#info\] ", line.group(0))
+        server.waitFor(f"Cliente 127.0.0.1:{port} ha cerrado la conexión.")
         assert "Traceback" not in server.text
 
 

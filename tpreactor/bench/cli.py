@@ -5,6 +5,7 @@ import argparse
 import os
 import sys
 
+from ..consolelog import TWISTD_LOGGER as FAST_LOGGER
 from .deps import FOR_PLOT, REQUIRED, missing, missingLine
 
 MODES = ("reactor", "serial", "processes")
@@ -61,6 +62,9 @@ def _addCommon(parser, suppress):
     g.add_argument("--threads", type=int, default=d(None), help="--threads for the servers")
     g.add_argument("--processes", type=int, default=d(None), help="--processes for processes mode")
     g.add_argument("--backlog", type=int, default=d(None), help="--backlog for the servers")
+    g.add_argument("--server-logger", default=d(FAST_LOGGER), metavar="OBSERVER",
+                   help=f"twistd --logger for the servers (default {FAST_LOGGER}, the same lines for less "
+                        "CPU; '' for twistd's own)")
     g.add_argument("--reference", type=_list(REFERENCES), default=d([]),
                    help="also start bare reference servers: twisted,asyncio")
     g.add_argument("--target", action="append", default=d([]), metavar="LABEL=HOST:PORT",
@@ -146,7 +150,8 @@ def makeServers(args):
         for kind in kinds:
             label = mode if len(kinds) == 1 else f"{mode}/{kind}"
             out.append(modeServer(mode, label=label, work=work, workKind=kind, threads=args.threads,
-                                  processes=args.processes, backlog=args.backlog))
+                                  processes=args.processes, backlog=args.backlog,
+                                  logger=args.server_logger or None))
     out += [referenceServer(kind) for kind in args.reference]
     out += [targetServer(text) for text in args.target]
     return out
@@ -192,7 +197,8 @@ def run(args, console, progressConsole):
     config = report.configuration(args, servers, pool.size, eventLoopName())
     console.print(f"[bold]tpreactor-bench[/bold]: {config['cores']} cores, Python {config['python']}, "
                   f"load: {pool.size} process(es) on {config['load_event_loop']}, "
-                  f"server --work {args.work:g} ({', '.join(args.work_kind)}), ratios against {baseline}")
+                  f"server --work {args.work:g} ({', '.join(args.work_kind)}), "
+                  f"console log: {args.server_logger or 'twistd'}, ratios against {baseline}")
     for job in jobs:
         console.print(report.table(job, baseline))
         for line in report.notes(job):

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import psutil
 
+from ..consolelog import TWISTD_LOGGER
+
 LISTENING = re.compile(r"(?:escuchando en|listening on) (\S+):(\d+)")
 START_SECONDS = 30.0
 STOP_SECONDS = 10.0
@@ -42,11 +44,19 @@ def twistdCommand():
     return [sys.executable, "-c", "import sys; from twisted.scripts.twistd import run; sys.exit(run())"]
 
 
-def tpreactorArgs(mode, port, work=0.0, workKind="sleep", threads=None, processes=None, backlog=None):
+#: The console observer the bench runs tpreactor with: twistd's lines, cheaper
+#: (see L{tpreactor.consolelog}); C{None} is twistd's own.
+FAST_LOGGER = TWISTD_LOGGER
+
+
+def tpreactorArgs(mode, port, work=0.0, workKind="sleep", threads=None, processes=None, backlog=None,
+                  logger=FAST_LOGGER):
     """
     The command line of C{twistd -n tpreactor} for one mode.
     """
-    args = [*twistdCommand(), "--pidfile=", "-n", "tpreactor", "--port", str(port), "--mode", mode, "--quiet"]
+    twistdOptions = [f"--logger={logger}"] if logger else []
+    args = [*twistdCommand(), "--pidfile=", *twistdOptions, "-n", "tpreactor", "--port", str(port), "--mode", mode,
+            "--quiet"]
     args += ["--work", repr(float(work)), "--work-kind", workKind]
     if threads:
         args += ["--threads", str(threads)]
@@ -194,13 +204,13 @@ def cpuDelta(before, after, mainPid):
 
 
 def modeServer(mode, label=None, host="127.0.0.1", work=0.0, workKind="sleep", threads=None, processes=None,
-               backlog=None):
+               backlog=None, logger=FAST_LOGGER):
     port = freePort(host)
     label = label or mode
     settings = {"mode": mode, "work": work, "work_kind": workKind, "threads": threads,
-                "processes": processes if mode == "processes" else None}
+                "processes": processes if mode == "processes" else None, "logger": logger or "twistd"}
     return Server(label, "mode", host, port, settings=settings,
-                  args=tpreactorArgs(mode, port, work, workKind, threads, processes, backlog))
+                  args=tpreactorArgs(mode, port, work, workKind, threads, processes, backlog, logger))
 
 
 def referenceServer(kind, host="127.0.0.1"):

@@ -1,0 +1,124 @@
+"""
+Tests for L{tpreactor.consolelog}: the same lines as twistd's text
+observer, flushed once per reactor turn.
+"""
+
+import io
+
+from hypothesis import given
+from hypothesis import strategies as st
+from twisted.internet.task import Clock
+from twisted.logger import LogLevel, formatEventAsClassicLogText
+from twisted.python.failure import Failure
+from twisted.trial.unittest import SynchronousTestCase
+
+from tpreactor.consolelog import ConsoleObserver, observer
+
+NOW = 1764600000.25
+
+
+def event(fmt, level=LogLevel.info, namespace="tpreactor", when=NOW, **fields):
+    return dict(log_format=fmt, log_level=level, log_namespace=namespace, log_time=when, **fields)
+
+
+def written(*events):
+    out = io.StringIO()
+    o = ConsoleObserver(out)
+    for e in events:
+        o(e)
+    return out.getvalue()
+
+
+class SameLinesTests(SynchronousTestCase):
+    def assertSameAsTwisted(self, e):
+        self.assertEqual(written(e), formatEventAsClassicLogText(e) or "")
+
+    def test_ordinaryEvents(self):
+        """
+        The contract's console lines come out as twistd would write them.
+        """
+        self.assertSameAsTwisted(event("Conexión establecida con IP: {host} y Puerto: {port}", host="127.0.0.1", port=5))
+        self.assertSameAsTwisted(event("Mensaje recibido de {peer}: {text}", peer="::1", text="{llaves}"))
+        self.assertSameAsTwisted(event("aviso", level=LogLevel.warn, namespace="other"))
+
+    def test_unusualEvents(self):
+        """
+        Events the fast path leaves alone are Twisted's to format: a system,
+        a traceback, a call in the format, a missing field, no format, an
+        attribute lookup, several lines.
+        """
+        try:
+            1 / 0
+        except ZeroDivisionError:
+            failure = Failure()
+        for e in (
+            event("legacy", log_system="-"),
+            event("failed", log_failure=failure),
+            event("{f()}", f=lambda: "called"),
+            event("{missing}"),
+            dict(log_time=NOW, log_level=LogLevel.info),
+            event("{n.real}", n=3),
+            event("one\ntwo"),
+            dict(log_format="no namespace", log_level=LogLevel.info, log_time=NOW),
+        ):
+            self.assertSameAsTwisted(e)
+
+    @given(st.text(), st.floats(min_value=0, max_value=4e9), st.sampled_from(list(LogLevel.iterconstants())))
+    def test_anyText(self, text, when, level):
+        """
+        Whatever the client's text, time and level, the line is twistd's.
+        """
+        self.assertSameAsTwisted(event("Mensaje recibido de {peer}: {text}", level=level, when=when,
+                                       peer="127.0.0.1:1", text=text))
+
+    def test_timeStampFollowsTheClock(self):
+        """
+        The time stamp, formatted once a second, still changes with the second.
+        """
+        lines = written(event("a", when=NOW), event("b", when=NOW + 0.5), event("c", when=NOW + 1))
+        stamps = [line.split(" ")[0] for line in lines.splitlines()]
+        self.assertEqual(stamps[0], stamps[1])
+        self.assertNotEqual(stamps[1], stamps[2])
+
+
+class FlushTests(SynchronousTestCase):
+    def test_flushedOncePerReactorTurn(self):
+        """
+        While the reactor runs, the lines of one turn are flushed together,
+        at its end.
+        """
+        clock = Clock()
+        out = FlushCounter()
+        o = ConsoleObserver(out, clock.callLater, lambda: True)
+        o(event("a"))
+        o(event("b"))
+        self.assertEqual(out.flushes, 0)
+        clock.advance(0)
+        self.assertEqual(out.flushes, 1)
+        self.assertEqual(len(out.getvalue().splitlines()), 2)
+
+    def test_flushedAtOnceWithoutAReactor(self):
+        """
+        Before the reactor runs and after it stops, every line is flushed at once.
+        """
+        clock = Clock()
+        out = FlushCounter()
+        o = ConsoleObserver(out, clock.callLater, lambda: False)
+        o(event("a"))
+        self.assertEqual(out.flushes, 1)
+        self.assertEqual(clock.getDelayedCalls(), [])
+
+    def test_twistdFactory(self):
+        """
+        C{observer()} is what C{twistd --logger} calls: an observer of standard output.
+        """
+        o = observer()
+        self.assertIsInstance(o, ConsoleObserver)
+
+
+class FlushCounter(io.StringIO):
+    flushes = 0
+
+    def flush(self):
+        self.flushes += 1
+        io.StringIO.flush(self)
