@@ -153,7 +153,7 @@ def main(argv=None):
     parser.add_argument("server", nargs="*", help="extra server options, after --, e.g. -- --work 0.001")
     args = parser.parse_args(argv)
     result = soak(args.seconds, args.churners, args.flooders, args.flood_size, args.server)
-    print(json.dumps(result, indent=2))
+    sys.stdout.write(json.dumps(result, indent=2) + "\n")
     clean = result["lostReplies"] == 0 and result["errorCount"] == 0 and result["tracebacksInLog"] == 0
     return 0 if clean else 1
 
