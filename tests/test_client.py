@@ -458,13 +458,14 @@ class ConnectingTests(SynchronousTestCase):
 
     def test_interruptWhileConnecting(self):
         """
-        Ctrl+C while connecting gives up at once with 130.
+        Ctrl+C while connecting gives up at once with 130, the last line
+        C{Cerrando socket} as always.
         """
         session, _, _, screen, _ = makeSession(connect=False)
         d = session.run(FakeEndpoint(), 5)
         session.interrupt()
         self.assertEqual(self.successResultOf(d), INTERRUPTED)
-        self.assertEqual(screen.lines, [])
+        self.assertEqual(screen.lines, ["Cerrando socket"])
 
     def test_failure(self):
         """

@@ -351,6 +351,24 @@ def test_signalWithoutTerminalShutsDownGracefully(mode, signum):
         client.close()
 
 
+def test_halfClosedClientGetsItsRepliesThenTheClosingLine():
+    """
+    A client that has sent its lines and shut down its sending side while
+    their work runs (C{nc -N}) still gets every reply, then the closing line.
+    """
+    with ServerProcess("--work", "0.3") as server:
+        client = connected(server.port)
+        client.send("uno\ndos\n")
+        client.sock.shutdown(socket.SHUT_WR)
+        server.waitFor("dos")
+        server.signal(signal.SIGTERM)
+        assert [client.line()[:len(REPLY)] for _ in range(2)] == [REPLY] * 2
+        assert client.line() == CLOSED
+        assert client.line() is None
+        assert server.wait() == 0
+        client.close()
+
+
 def test_sigtermInSerialModeClosesWaitingClientsWithoutWelcome():
     """
     Serial mode: SIGTERM answers the served client, and the ones held for

@@ -99,3 +99,21 @@ class SerialFactoryTests(SynchronousTestCase):
         first.lose()
         self.assertEqual(second.lines(), [])
         self.assertIsNone(server.factory.active)
+
+    def test_heldClientKickedHasItsConsoleLine(self):
+        """
+        A held client closed by the operator gets the closing line, no
+        welcome, and the console says why it went.
+        """
+        from twisted.logger import capturedLogs
+
+        from tpreactor.protocol import OPERATOR
+
+        server = serialServer()
+        server.connect()
+        second = server.connect()
+        with capturedLogs() as events:
+            second.protocol.closeByServer(OPERATOR)
+            second.lose()
+        self.assertEqual(second.lines(), ["Servidor: El servidor cerró la conexión."])
+        self.assertEqual([e.get("reason") for e in events], ["orden del operador"])

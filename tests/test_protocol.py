@@ -375,3 +375,49 @@ class ServerCloseTests(SynchronousTestCase):
         protocol.closeByServer(SHUTDOWN, atOnce=True)
         protocol.batchDone([None] * len(batch))
         self.assertEqual(client.lines(), ["Servidor: El servidor cerró la conexión."])
+
+    def test_halfClosedClientGetsTheClosingLine(self):
+        """
+        A client that stopped sending while its replies were still on their
+        way gets them, then the closing line, when the server closes.
+        """
+        executor = ManualExecutor()
+        client = Server(executor=executor).connect()
+        client.lines()
+        client.send(b"uno\n")
+        client.protocol.readConnectionLost()
+        client.protocol.closeByServer(SHUTDOWN)
+        executor.complete()
+        self.assertEqual(client.lines(), [reply("0:00:00"), "Servidor: El servidor cerró la conexión."])
+        self.assertTrue(client.closing)
+
+    def test_linesReadWhilePausedAreAnswered(self):
+        """
+        Lines the server read while it was not framing (the client's replies
+        were not being read) are messages received: the closing line comes
+        after their replies, unterminated text included.
+        """
+        for size in range(1, 10):
+            client = Server().connect()
+            client.lines()
+            client.protocol.pauseProducing()
+            client.sendInChunks(b"uno\ndos\r\ntres", size)
+            client.protocol.closeByServer(SHUTDOWN)
+            self.assertEqual(client.lines(), [reply("0:00:00")] * 3 + ["Servidor: El servidor cerró la conexión."])
+
+
+class PausedHalfCloseTests(SynchronousTestCase):
+    def test_linesStayApart(self):
+        """
+        A client that half-closes while its lines wait unframed gets one
+        reply per line, not one for them all.
+        """
+        client = Server().connect()
+        client.lines()
+        client.protocol.pauseProducing()
+        client.send(b"uno\ndos\nsalir\nnunca\n")
+        client.protocol.readConnectionLost()
+        lines = client.lines()
+        self.assertEqual(lines[:2], [reply("0:00:00")] * 2)
+        self.assertTrue(lines[2].startswith("Servidor: Conexión finalizada."))
+        self.assertEqual(len(lines), 3)

@@ -155,6 +155,24 @@ class GracefulShutdownTests(SynchronousTestCase):
         self.assertEqual(aborted, [True])
         self.successResultOf(d)
 
+    def test_abortedWithRepliesUnreadIsCut(self):
+        """
+        A client with every reply written but not reading them is aborted
+        after the grace period; what it was sent is lost, so it is named
+        and the exit status is 1.
+        """
+        client = self.memory.connect()
+        client.send(b"rapido\n")
+        self.executor.finishAll()
+        d = self.server.stopService()
+        self.assertTrue(client.closing)
+        self.memory.clock.advance(10)
+        client.transport.abortConnection = client.lose
+        self.memory.clock.advance(ABORT_AFTER_SECONDS)
+        self.successResultOf(d)
+        self.assertEqual(self.server.cut, ["127.0.0.1:53544"])
+        self.assertEqual(self.server.exitStatus, 1)
+
     def test_hurry(self):
         """
         L{TimeServer.hurry} during the grace period closes at once, names the

@@ -140,7 +140,8 @@ class Session:
             if not isinstance(result, Failure):
                 return self.finished
             if result.check(CancelledError, error.ConnectingCancelledError):
-                if self._quitting:
+                if self._quitting:  # Ctrl+C before the connection was made
+                    self.screen.line(self.texts.closingSocket)
                     return self.status
                 if timedOut:
                     return Failure(error.TimeoutError(f"no connection within {timeout:g} s"))

@@ -165,10 +165,22 @@ class TimeProtocol(LineReceiver):
             self._inFlight = 0
             self._ending = reason
             self._finish(reason)
-        elif self._ending is None or self._ending == _EOF:
+            return
+        if self._ending is None:
+            # What was read but not yet framed (reading was paused) was
+            # received before this moment: it is answered first.
+            self._takeBuffered()
+        if self._ending is None:
             self._ending = reason
             self._stopReading()
             self._enqueue(_Control(reason))
+        elif self._ending == _EOF:
+            # The client has stopped sending and its replies are still on
+            # their way: its last step becomes the closing line.
+            self._ending = reason
+            for item in self._queue:
+                if type(item) is _Control and item.kind == _EOF:
+                    item.kind = reason
 
     @property
     def pending(self):
@@ -219,12 +231,21 @@ class TimeProtocol(LineReceiver):
         if self.paused:  # complete lines may wait in the buffer: not now
             self._flushCall = self.reactor.callLater(FLUSH_SECONDS, self._flushPartial)
             return
-        self._takePartial()
+        self._takeBuffered()
 
-    def _takePartial(self):
-        pending = self.clearLineBuffer()
-        if pending.rstrip(b"\r"):
-            self.lineReceived(pending)
+    def _takeBuffered(self):
+        """
+        Frame what the buffer holds now: the complete lines (left there while
+        reading was paused), then the unterminated text after them, each a
+        message, up to one that ends the session.
+        """
+        *lines, partial = self.clearLineBuffer().split(self.delimiter)
+        if partial.rstrip(b"\r"):
+            lines.append(partial)
+        for line in lines:
+            if self._ending is not None:
+                return
+            self.lineReceived(line)
 
     def lineReceived(self, line):
         factory = self.factory
@@ -399,7 +420,7 @@ class TimeProtocol(LineReceiver):
         text it left unterminated included, then the connection is closed.
         """
         if self._ending is None:
-            self._takePartial()
+            self._takeBuffered()
         if self._ending is None:
             self._ending = _EOF
             self._stopReading()
@@ -417,7 +438,7 @@ class TimeProtocol(LineReceiver):
         self.closed = self.finished = True
         self._queue = ()
         cat = self.catalogue
-        if self.serving or self._ending in _REFUSALS or self._ending == SHUTDOWN:
+        if self.serving or self._ending in _REFUSALS or self._ending in (SHUTDOWN, OPERATOR):
             if self._ending == _QUIT:
                 log.info(cat.clientQuit, peer=self.peer.joined)
             elif self._ending in cat.reasons:

@@ -125,7 +125,8 @@ class TimeServer(MultiService):
     any other child (the operator's console).
 
     @ivar cut: the peers whose pending replies were dropped, by the grace
-        period or by an operator in a hurry (L{hurry}).
+        period or by an operator in a hurry (L{hurry}), and the ones aborted
+        with replies they never read.
     @ivar hurried: whether L{hurry} closed connections before their time.
     @ivar stopping: whether the graceful shutdown has begun.
     @ivar listening: whether the listeners are still up (L{closeListeners}
@@ -257,6 +258,8 @@ class TimeServer(MultiService):
                 left = list(factory.connections)
                 for protocol in left:
                     protocol.transport.abortConnection()
+                # What they were sent and did not read is lost: cut too.
+                self.cut.extend(p.peer.joined for p in left if p.peer.joined not in self.cut)
                 log.warn(t.aborted, count=len(left))
         answered = sum(p.messages - before[p] for p in protocols if hasattr(p, "messages"))
         log.info(t.shutdownDone, answered=answered, closed=len(protocols), cut=len(self.cut))
