@@ -388,6 +388,25 @@ def test_sigtermInSerialModeClosesWaitingClientsWithoutWelcome():
         assert "(en espera: 2)" in server.text
 
 
+def test_waitingClientsThatTypedStillGetTheClosingLine():
+    """
+    Serial mode: clients that typed while waiting their turn (held by the
+    server, or still in the kernel's backlog) get the closing line at
+    SIGTERM, not a reset that would lose it.
+    """
+    with ServerProcess("--mode", "serial") as server:
+        served, held = _serialWithHeldClients(server.port)
+        inBacklog = LineClient(server.port)
+        for client in [*held, inBacklog]:
+            client.send("mientras espero\n")
+        server.signal(signal.SIGTERM)
+        assert served.line() == CLOSED
+        for client in [*held, inBacklog]:
+            assert client.line() == CLOSED
+            assert client.line() is None
+        assert server.wait() == 0
+
+
 def test_graceCutExitsOneAndNamesTheClient():
     """
     A graceful shutdown bounded by --grace: the client whose reply is still
