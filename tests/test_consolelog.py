@@ -60,6 +60,7 @@ class SameLinesTests(SynchronousTestCase):
             event("{n.real}", n=3),
             event("one\ntwo"),
             dict(log_format="no namespace", log_level=LogLevel.info, log_time=NOW),
+            event("{log_io}", namespace="stdout", log_io=""),
         ):
             self.assertSameAsTwisted(e)
 
@@ -89,7 +90,7 @@ class FlushTests(SynchronousTestCase):
         """
         clock = Clock()
         out = FlushCounter()
-        o = ConsoleObserver(out, clock.callLater, lambda: True)
+        o = ConsoleObserver(out, clock.callLater, lambda: True, inReactorThread=lambda: True)
         o(event("a"))
         o(event("b"))
         self.assertEqual(out.flushes, 0)
@@ -104,6 +105,18 @@ class FlushTests(SynchronousTestCase):
         clock = Clock()
         out = FlushCounter()
         o = ConsoleObserver(out, clock.callLater, lambda: False)
+        o(event("a"))
+        self.assertEqual(out.flushes, 1)
+        self.assertEqual(clock.getDelayedCalls(), [])
+
+    def test_flushedAtOnceFromAnotherThread(self):
+        """
+        A line logged from a worker thread is flushed at once: C{callLater}
+        belongs to the reactor thread.
+        """
+        clock = Clock()
+        out = FlushCounter()
+        o = ConsoleObserver(out, clock.callLater, lambda: True, inReactorThread=lambda: False)
         o(event("a"))
         self.assertEqual(out.flushes, 1)
         self.assertEqual(clock.getDelayedCalls(), [])

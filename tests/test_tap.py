@@ -71,6 +71,9 @@ class OptionsTests(SynchronousTestCase):
             (["--listen", "foo:1"], "bad endpoint 'foo:1"),
             (["--listen", "tcp:notaport"], "bad endpoint"),
             (["--work-kind", "gpu"], "unknown work kind"),
+            (["--work", "inf"], "--work must be a number at least 0, not 'inf'"),
+            (["--idle-timeout", "nan"], "--idle-timeout must be a number at least 0, not 'nan'"),
+            (["--grace", "NaN"], "--grace must be a number"),
         ]
         for args, message in cases:
             with self.assertRaises(usage.UsageError, msg=args) as raised:

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from twisted.trial.unittest import SynchronousTestCase
 
-from tpreactor.text import TelnetFilter, escape
+from tpreactor.text import MAX_SUBNEGOTIATION, TelnetFilter, escape
 
 WILL_ECHO = b"\xff\xfb\x01"
 DO_SGA = b"\xff\xfd\x03"
@@ -27,6 +27,34 @@ class TelnetFilterTests(SynchronousTestCase):
         data = WILL_ECHO + b"ho" + DO_SGA + b"la" + SUBNEG + b"\r\n"
         for size in range(1, 10):
             self.assertEqual(filterInChunks(data, size), b"hola\r\n", size)
+
+    def test_iacBeforeNoCommandIsData(self):
+        """
+        C{0xFF} before a byte that is no telnet command (invalid UTF-8 from
+        a client that is not telnet) is kept, with that byte, in every chunk size.
+        """
+        for size in range(1, 10):
+            self.assertEqual(filterInChunks(b"\xffes\n\xff\x00x\n", size), b"\xffes\n\xff\x00x\n", size)
+
+    def test_endlessSubnegotiationIsData(self):
+        """
+        A subnegotiation that never ends within L{MAX_SUBNEGOTIATION} bytes is
+        no telnet: its bytes come back as data and the lines after it too.
+        """
+        data = b"\xff\xfa" + b"a" * (MAX_SUBNEGOTIATION + 10) + b"\nhola\n"
+        for size in (1, 7, 64, 1000):
+            out = filterInChunks(data, size)
+            self.assertTrue(out.endswith(b"a\nhola\n"), size)
+            self.assertEqual(out, data, size)
+
+    def test_shortSubnegotiationWithNewlineIsRemoved(self):
+        """
+        A real subnegotiation may carry any byte, a newline included (a
+        window 10 columns wide): it is still removed whole.
+        """
+        naws = b"\xff\xfa\x1f\x00\x0a\x00\x18\xff\xf0"
+        for size in range(1, 10):
+            self.assertEqual(filterInChunks(b"ho" + naws + b"la\n", size), b"hola\n", size)
 
     def test_doubledIacIsOneByte(self):
         self.assertEqual(TelnetFilter().feed(b"a\xff\xffb"), b"a\xffb")

@@ -14,6 +14,7 @@ and the lines written during one reactor turn are flushed together.
 import sys
 
 from twisted.logger import ILogObserver, formatEventAsClassicLogText, formatTime
+from twisted.python.threadable import isInIOThread
 from zope.interface import implementer
 
 #: What to give C{twistd --logger} for this observer.
@@ -32,13 +33,15 @@ class ConsoleObserver:
     the same either way.
 
     @ivar callLater: schedules the flush at the end of the reactor turn; a
-        write outside a running reactor is flushed at once.
+        write outside a running reactor, or from another thread, is flushed
+        at once.
     """
 
-    def __init__(self, outFile, callLater=None, running=lambda: False):
+    def __init__(self, outFile, callLater=None, running=lambda: False, inReactorThread=isInIOThread):
         self._outFile = outFile
         self._callLater = callLater
         self._running = running
+        self._inReactorThread = inReactorThread
         self._second = None
         self._stamp = ""
         self._flushCall = None
@@ -50,8 +53,8 @@ class ConsoleObserver:
             if not text:
                 return
         self._outFile.write(text)
-        if self._callLater is None or not self._running():
-            self._outFile.flush()
+        if self._callLater is None or not self._running() or not self._inReactorThread():
+            self._outFile.flush()  # and callLater is for the reactor thread only
         elif self._flushCall is None:
             self._flushCall = self._callLater(0, self._flush)
 
@@ -74,6 +77,8 @@ class ConsoleObserver:
             text = fmt.format_map(event)
         except Exception:  # what Twisted does with a bad event is its own business
             return None
+        if not text:  # twistd writes no line for an empty event (a bare print(), say)
+            return ""
         second = int(when)
         if second != self._second:
             self._second = second

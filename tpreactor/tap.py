@@ -3,6 +3,8 @@
 The twistd plugin's options and the service they build.
 """
 
+import math
+
 from twisted.python import usage
 
 from .clock import SystemClock
@@ -38,7 +40,7 @@ def _number(kind, option, minimum, exclusive=False):
             number = kind(value)
         except ValueError:
             number = None
-        if number is None or number < minimum or (exclusive and number == minimum):
+        if number is None or not math.isfinite(number) or number < minimum or (exclusive and number == minimum):
             raise ValueError(f"--{option} must be a number {bound}, not {value!r}")
         return number
 

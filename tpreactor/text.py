@@ -8,6 +8,11 @@ IAC = 0xFF
 SB = 0xFA
 SE = 0xF0
 _NEGOTIATION = frozenset({0xFB, 0xFC, 0xFD, 0xFE})  # WILL WONT DO DONT
+#: The lowest telnet command byte; C{IAC} before anything lower is no command.
+_FIRST_COMMAND = SE
+#: Real subnegotiations (terminal type, window size) are a few bytes long; a
+#: longer one is no telnet at all, and its bytes are given back as data.
+MAX_SUBNEGOTIATION = 256
 
 _DATA, _IAC, _OPTION, _SUB, _SUB_IAC = range(5)
 
@@ -17,11 +22,15 @@ class TelnetFilter:
     Removes telnet commands from a byte stream fed in arbitrary chunks.
 
     A command split across two chunks is still removed: the state carries over.
-    C{IAC IAC} stands for one literal C{0xFF} byte.
+    C{IAC IAC} stands for one literal C{0xFF} byte. What only looks like
+    telnet is kept as data, so that it is replaced when decoded, never lost:
+    C{IAC} before a byte that is no command, and a subnegotiation that runs
+    past L{MAX_SUBNEGOTIATION} bytes without its end.
     """
 
     def __init__(self):
         self._state = _DATA
+        self._sub = bytearray()
 
     def feed(self, data):
         """
@@ -31,6 +40,7 @@ class TelnetFilter:
             return data
         out = bytearray()
         state = self._state
+        sub = self._sub
         for byte in data:
             if state == _DATA:
                 if byte == IAC:
@@ -45,15 +55,30 @@ class TelnetFilter:
                     state = _OPTION
                 elif byte == SB:
                     state = _SUB
-                else:
+                    sub.clear()
+                elif byte >= _FIRST_COMMAND:
                     state = _DATA  # a two-byte command (NOP, AYT, IP, GA, ...)
+                else:
+                    out += bytes((IAC, byte))
+                    state = _DATA
             elif state == _OPTION:
                 state = _DATA
             elif state == _SUB:
                 if byte == IAC:
                     state = _SUB_IAC
+                else:
+                    sub.append(byte)
+                    if len(sub) > MAX_SUBNEGOTIATION:
+                        out += bytes((IAC, SB)) + sub
+                        sub.clear()
+                        state = _DATA
             else:  # _SUB_IAC
-                state = _DATA if byte == SE else _SUB
+                if byte == SE:
+                    sub.clear()
+                    state = _DATA
+                else:
+                    sub.append(byte)  # IAC IAC inside a subnegotiation, or noise
+                    state = _SUB
         self._state = state
         return bytes(out)
 
