@@ -63,6 +63,21 @@ class BatchingTests(SynchronousTestCase):
         self.executor.completeOne()
         self.assertEqual(len(self.executor.chunks), 4)
 
+    def test_freedSlotTakesAnEvenShare(self):
+        """
+        When one slot frees up while the others are busy, it takes an even
+        share of the connections waiting, not all of them: the others wait
+        for the next free slot, not behind each other in one chunk.
+        """
+        executor = RecordingExecutor(self.clock, SleepWork(1), 4)
+        server = Server(executor=executor)
+        clients = [server.connect() for _ in range(12)]
+        for c in clients:
+            c.send(b"largo\n")
+        self.assertEqual([len(chunk) for chunk in executor.chunks], [1, 1, 1, 1])
+        executor.completeOne()
+        self.assertEqual([len(chunk) for chunk in executor.chunks], [1, 1, 1, 2])
+
     def test_repliesFollowCompletion(self):
         client = self.server.connect()
         client.lines()

@@ -174,8 +174,12 @@ class BatchingExecutor(Service):
     def _round(self):
         self._roundCall = None
         ready = self._ready
+        # Spread over the free slots, but never more than an even share of
+        # all of them: a slot that frees up while the others are busy must
+        # not take every connection waiting (and keep them in one queue).
+        share = max(self.chunkSize, math.ceil(len(ready) / self.slots))
         while ready and self._inFlight < self.slots:
-            size = max(self.chunkSize, math.ceil(len(ready) / (self.slots - self._inFlight)))
+            size = min(share, max(self.chunkSize, math.ceil(len(ready) / (self.slots - self._inFlight))))
             chunk = []
             while ready and len(chunk) < size:
                 protocol = ready.popleft()
