@@ -117,3 +117,33 @@ class SerialFactoryTests(SynchronousTestCase):
             second.lose()
         self.assertEqual(second.lines(), ["Servidor: El servidor cerró la conexión."])
         self.assertEqual([e.get("reason") for e in events], ["orden del operador"])
+
+    def test_clientThatNeverReadsIsCutOff(self):
+        """
+        A served client that said salir but never reads its goodbye (the
+        close cannot complete) is cut off after L{CLOSE_TIMEOUT_SECONDS},
+        and the next one gets its turn.
+        """
+        from tpreactor.protocol import CLOSE_TIMEOUT_SECONDS
+
+        server = serialServer()
+        first, second = server.connect(), server.connect()
+        aborted = []
+        first.transport.abortConnection = lambda: (aborted.append(True), first.lose())
+        first.send(b"salir\n")
+        self.assertTrue(first.closing)
+        server.clock.advance(CLOSE_TIMEOUT_SECONDS - 0.1)
+        self.assertEqual((aborted, second.lines()), ([], []))
+        server.clock.advance(0.1)
+        self.assertEqual(aborted, [True])
+        self.assertEqual(len(second.lines()), 1)
+
+    def test_noCutOffAfterAnOrdinaryClose(self):
+        """
+        A connection that closed by itself leaves no timer behind.
+        """
+        server = serialServer()
+        client = server.connect()
+        client.send(b"salir\n")
+        client.lose()
+        self.assertEqual([c for c in server.clock.getDelayedCalls() if c.active()], [])

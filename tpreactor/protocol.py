@@ -24,6 +24,11 @@ SECONDS = 1.0
 #: course-style clients send C{hola} with no newline and wait for the reply.
 FLUSH_SECONDS = 0.3 * SECONDS
 
+#: A client that has not taken its last line this long after the server
+#: closed the connection is cut off: a peer that never reads would otherwise
+#: keep it open (and, in serial mode, everyone else's turn) for ever.
+CLOSE_TIMEOUT_SECONDS = 10 * SECONDS
+
 #: A connection stops being read once this many messages wait for their
 #: work, and is read again when half of them are answered: messages wait in
 #: their connection (and the kernel), never in an unbounded queue.
@@ -103,6 +108,7 @@ class TimeProtocol(LineReceiver):
     _ending = None
     _flushCall = None
     _idleCall = None
+    _abortCall = None
     _pauses = frozenset()
     _producing = False
     _telnet = None
@@ -397,6 +403,8 @@ class TimeProtocol(LineReceiver):
             self._producing = False
             self.transport.unregisterProducer()
         self.transport.loseConnection()
+        if not self.closed and self._abortCall is None:
+            self._abortCall = self.reactor.callLater(CLOSE_TIMEOUT_SECONDS, self.transport.abortConnection)
 
     def _writeLine(self, text):
         self.transport.write(text.encode("utf-8") + b"\n")
@@ -435,6 +443,8 @@ class TimeProtocol(LineReceiver):
             if pending.decode("utf-8", "replace").strip().lower() in self.catalogue.exitWords:
                 self._ending = _QUIT
         self._stopReading()
+        if self._abortCall is not None and self._abortCall.active():
+            self._abortCall.cancel()
         self.closed = self.finished = True
         self._queue = ()
         cat = self.catalogue
