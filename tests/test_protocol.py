@@ -394,8 +394,9 @@ class ServerCloseTests(SynchronousTestCase):
     def test_linesReadWhilePausedAreAnswered(self):
         """
         Lines the server read while it was not framing (the client's replies
-        were not being read) are messages received: the closing line comes
-        after their replies, unterminated text included.
+        were not being read) are messages received: once the client reads
+        again they are answered, unterminated text included, then the
+        closing line; what it sends after the close is not.
         """
         for size in range(1, 10):
             client = Server().connect()
@@ -403,7 +404,30 @@ class ServerCloseTests(SynchronousTestCase):
             client.protocol.pauseProducing()
             client.sendInChunks(b"uno\ndos\r\ntres", size)
             client.protocol.closeByServer(SHUTDOWN)
+            self.assertEqual(client.protocol.pending, 1)
+            client.send(b"tarde\n")
+            self.assertEqual(client.lines(), [])
+            client.protocol.resumeProducing()
             self.assertEqual(client.lines(), [reply("0:00:00")] * 3 + ["Servidor: El servidor cerró la conexión."])
+            self.assertTrue(client.closing)
+
+    def test_closingAPausedFloodKeepsItsBounds(self):
+        """
+        Closing a connection paused on a flood does not answer the whole
+        buffer at once: replies come only as fast as the client reads them,
+        and a client that never reads gets nothing more (the grace period
+        then cuts it).
+        """
+        client = Server().connect()
+        client.lines()
+        client.protocol.pauseProducing()
+        client.send(b"\n" * 50000)
+        client.protocol.closeByServer(SHUTDOWN)
+        self.assertEqual(client.lines(), [])
+        self.assertFalse(client.closing)
+        self.assertTrue(client.protocol.pending)
+        client.protocol.closeByServer(SHUTDOWN, atOnce=True)
+        self.assertEqual(client.lines(), ["Servidor: El servidor cerró la conexión."])
 
 
 class PausedHalfCloseTests(SynchronousTestCase):
@@ -417,6 +441,8 @@ class PausedHalfCloseTests(SynchronousTestCase):
         client.protocol.pauseProducing()
         client.send(b"uno\ndos\nsalir\nnunca\n")
         client.protocol.readConnectionLost()
+        self.assertEqual(client.lines(), [])
+        client.protocol.resumeProducing()
         lines = client.lines()
         self.assertEqual(lines[:2], [reply("0:00:00")] * 2)
         self.assertTrue(lines[2].startswith("Servidor: Conexión finalizada."))

@@ -40,6 +40,9 @@ _REFUSALS = {IDLE: "idle", TOO_LONG: "tooLong", FULL: "full"}
 
 #: How a connection ended, for the console line.
 _QUIT, _EOF = "quit", "eof"
+#: The session is ending, but lines read while reading was paused are still
+#: to be framed and answered first (see L{TimeProtocol._endAfterBuffer}).
+_DRAINING = "draining"
 
 log = Logger(namespace="tpreactor")
 
@@ -109,6 +112,7 @@ class TimeProtocol(LineReceiver):
     _flushCall = None
     _idleCall = None
     _abortCall = None
+    _endPending = None
     _pauses = frozenset()
     _producing = False
     _telnet = None
@@ -169,17 +173,15 @@ class TimeProtocol(LineReceiver):
             self._queue = ()
             self._busy = False
             self._inFlight = 0
+            self._endPending = None
             self._ending = reason
             self._finish(reason)
             return
         if self._ending is None:
-            # What was read but not yet framed (reading was paused) was
-            # received before this moment: it is answered first.
-            self._takeBuffered()
-        if self._ending is None:
-            self._ending = reason
-            self._stopReading()
-            self._enqueue(_Control(reason))
+            self._endAfterBuffer(reason)
+        elif self._ending is _DRAINING:
+            if self._endPending == _EOF:
+                self._endPending = reason
         elif self._ending == _EOF:
             # The client has stopped sending and its replies are still on
             # their way: its last step becomes the closing line.
@@ -193,7 +195,8 @@ class TimeProtocol(LineReceiver):
         """
         How many messages wait for their reply.
         """
-        return sum(1 for item in self._queue if type(item) is str) + self._inFlight
+        queued = sum(1 for item in self._queue if type(item) is str) + self._inFlight
+        return queued + (self._ending is _DRAINING)  # lines still to frame count as one
 
     # -- framing ----------------------------------------------------------------
 
@@ -238,6 +241,27 @@ class TimeProtocol(LineReceiver):
             self._flushCall = self.reactor.callLater(FLUSH_SECONDS, self._flushPartial)
             return
         self._takeBuffered()
+
+    def _endAfterBuffer(self, kind):
+        """
+        End the session with C{kind} (the client's end of input, or a
+        server's reason) once everything already read is answered.
+
+        While reading is paused (the client does not read its replies, or
+        its work is backed up) the buffer may hold complete lines: they are
+        framed as the connection drains, under the same bounds as ever, and
+        the end waits for them. Nothing read after this moment is a message.
+        """
+        if self.paused:
+            self._ending = _DRAINING
+            self._endPending = kind
+            self._cancelTimers()
+            return
+        self._takeBuffered()  # unreading, the buffer can only hold unterminated text
+        if self._ending is None:
+            self._ending = kind
+            self._stopReading()
+            self._enqueue(_Control(kind))
 
     def _takeBuffered(self):
         """
@@ -324,6 +348,10 @@ class TimeProtocol(LineReceiver):
             self._pauses = self._pauses - {reason}
             if not self._pauses and not self.finished:
                 LineReceiver.resumeProducing(self)
+                if self._ending is _DRAINING and not self.paused:  # the buffer is framed
+                    kind, self._endPending = self._endPending, None
+                    self._ending = None
+                    self._endAfterBuffer(kind)
 
     def _drain(self):
         queue = self._queue
@@ -411,6 +439,9 @@ class TimeProtocol(LineReceiver):
 
     def _stopReading(self):
         self.clearLineBuffer()
+        self._cancelTimers()
+
+    def _cancelTimers(self):
         for call in (self._flushCall, self._idleCall):
             if call is not None and call.active():
                 call.cancel()
@@ -428,11 +459,7 @@ class TimeProtocol(LineReceiver):
         text it left unterminated included, then the connection is closed.
         """
         if self._ending is None:
-            self._takeBuffered()
-        if self._ending is None:
-            self._ending = _EOF
-            self._stopReading()
-            self._enqueue(_Control(_EOF))
+            self._endAfterBuffer(_EOF)
 
     def writeConnectionLost(self):
         self._close()
