@@ -11,6 +11,7 @@ import pytest_twisted
 from twisted.internet import reactor, task
 
 from tpreactor.processes import ProcessExecutor
+from tpreactor.work import SleepWork
 
 from .support import LineClient, ServerProcess
 from .twistedclient import connect, startServer
@@ -79,6 +80,37 @@ def test_workInProcessesInOrder():
             break
         yield task.deferLater(reactor, 0.05, lambda: None)
     assert not any(p.pid in pids for p in workers())
+
+
+@pytest_twisted.inlineCallbacks
+def test_aDeadWorkerIsReplaced():
+    """
+    A worker killed outright (the out-of-memory killer, say): the message it
+    had gets the error line, the next ones are answered by a new pool; a
+    SIGTERM sent to the workers' process group changes nothing.
+    """
+
+    def useProcesses(factory):
+        factory.executor = ProcessExecutor(reactor, SleepWork(0.3), 1)
+        factory.executor.startService()
+
+    server = startServer("processes", factoryHook=useProcesses)
+    client = yield connect(server.port)
+    yield client.line()
+    assert (yield client.ask("cero")).startswith(REPLY)  # the worker is up
+    (worker,) = workers()
+    worker.send_signal(signal.SIGTERM)
+    assert (yield client.ask("uno")).startswith(REPLY)
+    client.send("dos\n")
+    yield task.deferLater(reactor, 0.1, lambda: None)
+    worker.kill()
+    assert (yield client.line()) == "Servidor: Error interno al procesar el mensaje."
+    assert (yield client.ask("tres")).startswith(REPLY)
+    assert (yield client.ask("cuatro")).startswith(REPLY)
+    (replacement,) = workers()
+    assert replacement.pid != worker.pid
+    yield server.stopService()
+    yield server.factory.executor.stopService()
 
 
 def test_noWorkerOutlivesAKilledServer():

@@ -10,6 +10,7 @@ import signal
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from twisted.application.service import Service
 from twisted.internet import threads
@@ -24,11 +25,13 @@ ORPHAN_CHECK_SECONDS = 0.5
 def _startWorker(serverPid):
     """
     In each worker: the terminal's Ctrl+C goes to the whole foreground process
-    group; it is the server's question to answer, not the workers'. And a
-    worker whose server is gone (killed, say) exits instead of waiting forever
-    on a queue nobody writes to.
+    group, and a service manager's SIGTERM often to the whole group too; both
+    are the server's to answer (its graceful shutdown still needs the
+    workers), not the workers'. And a worker whose server is gone (killed,
+    say) exits instead of waiting forever on a queue nobody writes to.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
     def watch():
         while os.getppid() == serverPid:
@@ -61,14 +64,18 @@ class ProcessExecutor(BatchingExecutor):
 
     def startService(self):
         Service.startService(self)
-        self.pool = ProcessPoolExecutor(
+        self.pool = self._newPool()
+
+    def _newPool(self):
+        pool = ProcessPoolExecutor(
             max_workers=self.processes,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_startWorker,
             initargs=(os.getpid(),),
         )
         for _ in range(self.processes):  # start the workers now, not on the first message
-            self.pool.submit(_noop)
+            pool.submit(_noop)
+        return pool
 
     def stopService(self):
         Service.stopService(self)
@@ -88,11 +95,19 @@ class ProcessExecutor(BatchingExecutor):
         if pool is None:
             return
         for process in list((pool._processes or {}).values()):
-            process.terminate()
+            process.kill()  # they ignore SIGTERM
         pool.shutdown(wait=True, cancel_futures=True)
 
     def _submit(self, chunk):
-        future = self.pool.submit(_runInWorker, self.work, [texts for _, texts in chunk])
+        batches = [texts for _, texts in chunk]
+        try:
+            future = self.pool.submit(_runInWorker, self.work, batches)
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): the messages it had got
+            # the error line, and a new pool takes this chunk and the rest.
+            broken, self.pool = self.pool, self._newPool()
+            broken.shutdown(wait=False)
+            future = self.pool.submit(_runInWorker, self.work, batches)
         future.add_done_callback(lambda f: self.reactor.callFromThread(self._completed, chunk, f))
 
     def _completed(self, chunk, future):
