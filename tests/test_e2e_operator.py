@@ -426,6 +426,25 @@ def test_graceCutExitsOneAndNamesTheClient():
         client.close()
 
 
+@pytest.mark.parametrize("mode", ["reactor", "processes"])
+def test_workThatOutlastsTheGraceIsAbandoned(mode):
+    """
+    Work still running when the grace period is over does not hold the
+    exit: the pool gets a moment to stop, then its work is abandoned (the
+    worker processes killed), and the exit status is 1.
+    """
+    with ServerProcess("--mode", mode, "--grace", "0.5", "--work", "60") as server:
+        client = connected(server.port)
+        client.send("eterno\n")
+        server.waitFor("eterno")
+        server.signal(signal.SIGTERM)
+        assert client.line() == CLOSED
+        assert server.wait(deadline=10) == 1
+        assert "se abandona el trabajo que seguía en curso" in server.text
+        assert "Traceback" not in server.text
+        client.close()
+
+
 def test_sigtermDuringShutdownCutsItShort():
     """
     A second SIGTERM during the graceful shutdown closes at once: exit 1.

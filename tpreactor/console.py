@@ -71,6 +71,7 @@ class ConsoleTexts:
     aborted: str
     poolStopping: str
     poolStopped: str
+    poolAbandoned: str
     signalled: str
     signalledDuringStop: str
     secondInterrupt: str
@@ -124,6 +125,7 @@ SPANISH = ConsoleTexts(
     aborted="Conexiones abortadas porque no leían el aviso de cierre: {count}.",
     poolStopping="Deteniendo el grupo de trabajo.",
     poolStopped="Grupo de trabajo detenido.",
+    poolAbandoned="El grupo de trabajo no se detuvo en {seconds} s: se abandona el trabajo que seguía en curso.",
     signalled="Señal {signal} recibida: cierre ordenado.",
     signalledDuringStop="Señal {signal} durante el cierre: las conexiones se cierran de inmediato.",
     secondInterrupt="Segundo Ctrl+C con la pregunta abierta: opción 2.",
@@ -177,6 +179,7 @@ ENGLISH = ConsoleTexts(
     aborted="Connections aborted because they did not read the closing line: {count}.",
     poolStopping="Stopping the worker pool.",
     poolStopped="Worker pool stopped.",
+    poolAbandoned="The worker pool did not stop within {seconds} s: the work still running is abandoned.",
     signalled="Signal {signal} received: graceful shutdown.",
     signalledDuringStop="Signal {signal} during the shutdown: connections are closed at once.",
     secondInterrupt="Second Ctrl+C with the question open: option 2.",

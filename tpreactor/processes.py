@@ -13,9 +13,8 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from twisted.application.service import Service
-from twisted.internet import threads
 
-from .work import BatchingExecutor, describeFailure, runWork
+from .work import BatchingExecutor, describeFailure, inDaemonThread, runWork
 
 
 #: How often a worker checks that the server is still there.
@@ -79,10 +78,17 @@ class ProcessExecutor(BatchingExecutor):
 
     def stopService(self):
         Service.stopService(self)
-        pool, self.pool = self.pool, None
+        pool = self.pool
         if pool is None:
             return None
-        return threads.deferToThreadPool(self.reactor, self.reactor.getThreadPool(), pool.shutdown, True)
+        return inDaemonThread(self.reactor, lambda: pool.shutdown(wait=True), "tpreactor-processes-stop")
+
+    def abandon(self):
+        """
+        The work still running will not be waited for: the workers are
+        killed (see L{terminate}).
+        """
+        self.terminate()
 
     def terminate(self):
         """

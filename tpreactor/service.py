@@ -25,6 +25,9 @@ SECONDS = 1.0
 #: After the grace period the closing line is sent at once; a client that
 #: does not read it within this much more time is cut off.
 ABORT_AFTER_SECONDS = 1.0 * SECONDS
+#: How long the pool may take to stop once every connection is closed; work
+#: still running then is abandoned (its clients were cut or are gone).
+POOL_STOP_SECONDS = 1.0 * SECONDS
 #: At most how long a graceful shutdown in serial mode keeps accepting, to
 #: tell the clients in the kernel's backlog that the server is closing.
 BACKLOG_DRAIN_SECONDS = 0.5 * SECONDS
@@ -128,6 +131,7 @@ class TimeServer(MultiService):
         period or by an operator in a hurry (L{hurry}), and the ones aborted
         with replies they never read.
     @ivar hurried: whether L{hurry} closed connections before their time.
+    @ivar abandoned: whether work still running in the pool was left behind.
     @ivar stopping: whether the graceful shutdown has begun.
     @ivar listening: whether the listeners are still up (L{closeListeners}
         takes them down before a shutdown).
@@ -142,6 +146,7 @@ class TimeServer(MultiService):
         self.texts = consoleTexts(factory.catalogue.lang)
         self.cut = []
         self.hurried = False
+        self.abandoned = False
         self.stopping = False
         self.listening = True
         self._rush = 0
@@ -157,7 +162,7 @@ class TimeServer(MultiService):
         0 after a clean shutdown; 1 if replies were dropped or the shutdown
         was cut short.
         """
-        return 1 if (self.cut or self.hurried) else 0
+        return 1 if (self.cut or self.hurried or self.abandoned) else 0
 
     @defer.inlineCallbacks
     def closeListeners(self):
@@ -205,8 +210,13 @@ class TimeServer(MultiService):
             log.info(t.socketClosed)
         if self.pool is not None:
             log.info(t.poolStopping)
-            yield defer.maybeDeferred(self.pool.stopService)
-            log.info(t.poolStopped)
+            stopped = defer.maybeDeferred(self.pool.stopService)
+            if (yield self._within(stopped, POOL_STOP_SECONDS, 1)):
+                log.info(t.poolStopped)
+            else:
+                self.abandoned = True
+                log.warn(t.poolAbandoned, seconds=f"{POOL_STOP_SECONDS:g}")
+                self.pool.abandon()
         others = [s for s in self if s is not self.pool and s not in self.listeners]
         for service in reversed(others):
             yield defer.maybeDeferred(service.stopService)
@@ -286,8 +296,15 @@ class TimeServer(MultiService):
         after C{seconds} or when L{hurry} is called (at once if it was called
         C{phase} times or more already).
         """
-        empty = self.factory.whenEmpty()
-        if empty.called:
+        return self._within(self.factory.whenEmpty(), seconds, phase)
+
+    def _within(self, awaited, seconds, phase):
+        """
+        A Deferred firing C{True} once C{awaited} fires, or C{False} after
+        C{seconds} or when L{hurry} is called (at once if it was called
+        C{phase} times or more already).
+        """
+        if awaited.called:
             return defer.succeed(True)
         if self._rush > phase:
             return defer.succeed(False)
@@ -304,7 +321,7 @@ class TimeServer(MultiService):
 
         timer = self.reactor.callLater(seconds, settle, False)
         self._waits.append(settle)
-        empty.addCallback(lambda _: settle(True))
+        awaited.addBoth(lambda _: settle(True))
         return result
 
 

@@ -6,11 +6,12 @@ thread pool without paying a thread hop per message.
 """
 
 import math
+import threading
 import time
 from collections import deque
 
 from twisted.application.service import Service
-from twisted.internet import threads
+from twisted.internet import defer
 from twisted.python.threadpool import ThreadPool
 
 SECONDS = 1.0
@@ -210,6 +211,35 @@ class BatchingExecutor(Service):
         return self._inFlight == 0 and not self._ready
 
 
+def inDaemonThread(reactor, blocking, name):
+    """
+    Run C{blocking} in a thread of its own that does not keep the process
+    alive, and fire the returned Deferred in the reactor thread when it ends.
+
+    For joining a pool whose work may outlast the shutdown: the reactor's own
+    thread pool is joined when the reactor stops, so a join running there
+    would hold the exit for as long as the work.
+    """
+    done = defer.Deferred()
+
+    def run():
+        blocking()
+        reactor.callFromThread(done.callback, None)
+
+    threading.Thread(target=run, name=name, daemon=True).start()
+    return done
+
+
+class _DaemonThreadPool(ThreadPool):
+    """
+    A thread pool whose threads do not keep the process alive: work that
+    outlasts a graceful shutdown is abandoned, not waited for at exit.
+    """
+
+    def threadFactory(self, *args, **kwargs):
+        return threading.Thread(*args, daemon=True, **kwargs)
+
+
 class ThreadExecutor(BatchingExecutor):
     """
     The reactor mode's pool: C{threads} worker threads, started and stopped
@@ -218,7 +248,7 @@ class ThreadExecutor(BatchingExecutor):
 
     def __init__(self, reactor, work, threads):
         BatchingExecutor.__init__(self, reactor, work, threads)
-        self.pool = ThreadPool(minthreads=0, maxthreads=threads, name="tpreactor-work")
+        self.pool = _DaemonThreadPool(minthreads=0, maxthreads=threads, name="tpreactor-work")
 
     def startService(self):
         Service.startService(self)
@@ -228,10 +258,17 @@ class ThreadExecutor(BatchingExecutor):
         """
         Stop the pool. Its threads are joined in another thread: work cut
         short by the grace period may still be running, and the reactor must
-        not wait for it.
+        not wait for it (the server bounds the wait, see L{abandon}).
         """
         Service.stopService(self)
-        return threads.deferToThreadPool(self.reactor, self.reactor.getThreadPool(), self.pool.stop)
+        return inDaemonThread(self.reactor, self.pool.stop, "tpreactor-work-stop")
+
+    def abandon(self):
+        """
+        The work still running will not be waited for. Threads cannot be
+        stopped from outside; they are daemon threads, so the process exits
+        without them.
+        """
 
     def _submit(self, chunk):
         self.pool.callInThread(self._runChunk, chunk)
