@@ -445,6 +445,24 @@ def test_workThatOutlastsTheGraceIsAbandoned(mode):
         client.close()
 
 
+def test_signalHeardDuringASerialBurst():
+    """
+    Serial mode runs the work in the reactor thread; a pasted burst of
+    messages still lets a SIGTERM be heard between two of them, long
+    before the burst is done, and every message is still answered.
+    """
+    with ServerProcess("--mode", "serial", "--work", "0.2") as server:
+        client = connected(server.port)
+        client.send("".join(f"mensaje {n}\n" for n in range(30)))
+        server.waitFor("mensaje 1")
+        server.signal(signal.SIGTERM)
+        server.waitFor("Señal SIGTERM recibida", deadline=1.5)  # the burst takes 6 s
+        assert [client.line()[:len(REPLY)] for _ in range(30)] == [REPLY] * 30
+        assert client.line() == CLOSED
+        assert server.wait() == 0
+        client.close()
+
+
 def test_sigtermDuringShutdownCutsItShort():
     """
     A second SIGTERM during the graceful shutdown closes at once: exit 1.

@@ -322,6 +322,25 @@ class OrderTests(SynchronousTestCase):
         self.assertEqual(client.lines(), ["Servidor: Error interno al procesar el mensaje."])
         self.assertFalse(client.closing)
 
+    def test_blockingInlineWorkLetsTheReactorTurn(self):
+        """
+        Work that blocks in the reactor thread (serial mode) runs one
+        message per reactor turn, in order, so a burst does not hold up
+        signals, the console or timers.
+        """
+        done = []
+        server = Server(executor=InlineExecutor(done.append))
+        client = server.connect()
+        client.lines()
+        client.send(b"uno\ndos\ntres\nsalir\n")
+        self.assertEqual(done, ["uno"])
+        self.assertEqual([c.getTime() for c in server.clock.getDelayedCalls()], [0])
+        server.clock.advance(0)
+        self.assertEqual(done, ["uno", "dos", "tres"])
+        lines = client.lines()
+        self.assertEqual(lines[:3], [reply("0:00:00")] * 3)
+        self.assertTrue(lines[3].startswith("Servidor: Conexión finalizada."))
+
     def test_lostWhileWorking(self):
         """
         A client gone while its work runs: the late result is dropped.

@@ -298,8 +298,6 @@ class TimeProtocol(LineReceiver):
             self.messages += 1
             elapsed = timedelta(seconds=factory.monotonic() - self.startedMono)
             self.transport.write((self._replyPrefix + str(elapsed) + "\n").encode("utf-8"))
-        elif factory.executor.inline:
-            self._answer(factory.executor.runInline(text))
         else:
             self._enqueue(text)
 
@@ -362,12 +360,25 @@ class TimeProtocol(LineReceiver):
                 if executor.inline:
                     queue.popleft()
                     self._answer(executor.runInline(item))
+                    if not executor.trivial:
+                        # Blocking work runs in the reactor thread: let it
+                        # turn between two messages, so that signals, the
+                        # console and the timers are not held up by a burst.
+                        self._busy = True
+                        self.reactor.callLater(0, self._inlineTurn)
                 else:
                     self._busy = True
                     executor.ready(self)
             else:
                 queue.popleft()
                 self._finish(item.kind)
+
+    def _inlineTurn(self):
+        self._busy = False
+        if not self.finished:
+            self._drain()
+            if len(self._queue) <= MAX_QUEUED // 2:
+                self._resumeFrom("queue")
 
     def takeBatch(self, limit):
         """
