@@ -240,7 +240,7 @@ class TimeProtocol(LineReceiver):
         if self.paused:  # complete lines may wait in the buffer: not now
             self._flushCall = self.reactor.callLater(FLUSH_SECONDS, self._flushPartial)
             return
-        self._takeBuffered()
+        self._takePartial()
 
     def _endAfterBuffer(self, kind):
         """
@@ -257,25 +257,20 @@ class TimeProtocol(LineReceiver):
             self._endPending = kind
             self._cancelTimers()
             return
-        self._takeBuffered()  # unreading, the buffer can only hold unterminated text
+        self._takePartial()
         if self._ending is None:
             self._ending = kind
             self._stopReading()
             self._enqueue(_Control(kind))
 
-    def _takeBuffered(self):
+    def _takePartial(self):
         """
-        Frame what the buffer holds now: the complete lines (left there while
-        reading was paused), then the unterminated text after them, each a
-        message, up to one that ends the session.
+        The unterminated text in the buffer is a message (while reading goes
+        on, complete lines never stay there).
         """
-        *lines, partial = self.clearLineBuffer().split(self.delimiter)
-        if partial.rstrip(b"\r"):
-            lines.append(partial)
-        for line in lines:
-            if self._ending is not None:
-                return
-            self.lineReceived(line)
+        pending = self.clearLineBuffer()
+        if pending.rstrip(b"\r"):
+            self.lineReceived(pending)
 
     def lineReceived(self, line):
         factory = self.factory
