@@ -6,7 +6,7 @@ StringTransport, the clients on a Clock.
 from twisted.internet.testing import StringTransport
 from twisted.trial.unittest import SynchronousTestCase
 
-from tpreactor.console import CONSOLE_TEXTS, Console, consoleTexts, findPeer
+from tpreactor.console import CONSOLE_TEXTS, REOPEN_SECONDS, Console, TerminalConsole, consoleTexts, findPeer
 
 from .memory import Server, serialServer
 
@@ -322,3 +322,22 @@ class TextsTests(SynchronousTestCase):
         self.assertEqual(consoleTexts("en").allClosed, "All active connections have been closed.")
         self.assertEqual(consoleTexts("es").listWaiting.format(waiting=2), ", en espera: 2")
         self.assertEqual(consoleTexts("en").listWaiting.format(waiting=2), ", waiting: 2")
+
+
+class TerminalLostTests(SynchronousTestCase):
+    def test_terminalGoneForGood(self):
+        """
+        When the terminal cannot be opened again after its input ended, the
+        console says so, in the server's language.
+        """
+        from twisted.logger import capturedLogs
+
+        server = Server()
+        console = Console(server.factory)
+        terminal = TerminalConsole(console, server.clock, inputPath="/nonexistent/tty", outputPath="/nonexistent/tty")
+        self.assertFalse(terminal.open())
+        with capturedLogs() as events:
+            terminal._lost(console)
+            server.clock.advance(REOPEN_SECONDS)
+        self.assertEqual([e["log_format"] for e in events], [consoleTexts("es").terminalLost])
+        self.assertTrue(consoleTexts("es").terminalLost.startswith("Consola: no se puede volver a abrir el terminal"))

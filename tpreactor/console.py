@@ -78,6 +78,7 @@ class ConsoleTexts:
     exitingNow: str
     exitStatus: str
     alreadyClosed: str
+    terminalLost: str
 
 
 SPANISH = ConsoleTexts(
@@ -132,6 +133,7 @@ SPANISH = ConsoleTexts(
     exitingNow="Saliendo sin cerrar nada.",
     exitStatus="Código de salida: {code}.",
     alreadyClosed="El socket del servidor ya está cerrado.",
+    terminalLost="Consola: no se puede volver a abrir el terminal; desde ahora Ctrl+C cierra el servidor sin preguntar.",
 )
 
 ENGLISH = ConsoleTexts(
@@ -186,6 +188,7 @@ ENGLISH = ConsoleTexts(
     exitingNow="Exiting without closing anything.",
     exitStatus="Exit status: {code}.",
     alreadyClosed="The server socket is already closed.",
+    terminalLost="Console: the terminal cannot be opened again; Ctrl+C now shuts down without asking.",
 )
 
 CONSOLE_TEXTS = {"es": SPANISH, "en": ENGLISH}
@@ -444,4 +447,4 @@ class TerminalConsole:
     def _reopen(self):
         self._reopenCall = None
         if not self._closing and not self.open():
-            log.warn("Console: the terminal cannot be opened again; Ctrl+C now shuts down without asking.")
+            log.warn(self.console.texts.terminalLost)
