@@ -113,6 +113,64 @@ def test_aDeadWorkerIsReplaced():
     yield server.factory.executor.stopService()
 
 
+class Slow:
+    """
+    Work that takes a second for C{lento} and says which worker runs it
+    (picklable, for the workers).
+    """
+
+    seconds = 0.01
+
+    def __init__(self, folder):
+        self.folder = folder
+
+    def __call__(self, text):
+        if text == "lento":
+            with open(os.path.join(self.folder, "busy"), "w") as f:
+                f.write(str(os.getpid()))
+            time.sleep(1)
+
+
+@pytest_twisted.inlineCallbacks
+def test_survivorsOfABrokenPoolAreEnded(tmp_path):
+    """
+    When the idle worker dies while the other works, the dead one held the
+    queue's lock: the survivor, which ignores SIGTERM, would wait on it for
+    ever once its work is done. It is killed with the broken pool, and the
+    new pool answers.
+    """
+
+    def useProcesses(factory):
+        factory.executor = ProcessExecutor(reactor, Slow(str(tmp_path)), 2)
+        factory.executor.startService()
+
+    server = startServer("processes", factoryHook=useProcesses)
+    busy = yield connect(server.port)
+    other = yield connect(server.port)
+    yield busy.line()
+    yield other.line()
+    assert (yield other.ask("cero")).startswith(REPLY)
+    busy.send("lento\n")
+    marker = tmp_path / "busy"
+    for _ in range(100):
+        if marker.exists() and marker.read_text():
+            break
+        yield task.deferLater(reactor, 0.02, lambda: None)
+    old = workers()
+    assert len(old) == 2
+    (idle,) = [p for p in old if p.pid != int(marker.read_text())]
+    idle.kill()
+    assert (yield busy.line()) == "Servidor: Error interno al procesar el mensaje."
+    for _ in range(100):
+        if gone(old):
+            break
+        yield task.deferLater(reactor, 0.05, lambda: None)
+    assert gone(old)
+    assert (yield other.ask("uno")).startswith(REPLY)
+    yield server.stopService()
+    yield server.factory.executor.stopService()
+
+
 def test_noWorkerOutlivesAKilledServer():
     """
     Even a server killed outright (SIGKILL, no shutdown at all) leaves no

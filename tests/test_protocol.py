@@ -5,7 +5,7 @@ Tests for L{tpreactor.protocol}: framing and replies, in memory, on a Clock.
 from twisted.logger import capturedLogs
 from twisted.trial.unittest import SynchronousTestCase
 
-from tpreactor.protocol import FLUSH_SECONDS, SHUTDOWN
+from tpreactor.protocol import CLOSE_TIMEOUT_SECONDS, FLUSH_SECONDS, OPERATOR, SHUTDOWN
 from tpreactor.work import InlineExecutor
 
 from .memory import Server
@@ -447,6 +447,30 @@ class ServerCloseTests(SynchronousTestCase):
         self.assertTrue(client.protocol.pending)
         client.protocol.closeByServer(SHUTDOWN, atOnce=True)
         self.assertEqual(client.lines(), ["Servidor: El servidor cerró la conexión."])
+
+
+    def test_clientThatNeverReadsStillEnds(self):
+        """
+        A paused connection closed by the server (the idle timeout, the
+        console) whose client never reads does not wait for ever: after
+        L{CLOSE_TIMEOUT_SECONDS} its unframed lines are dropped and it gets
+        its line and is closed, and L{CLOSE_TIMEOUT_SECONDS} later aborted.
+        """
+        server = Server()
+        client = server.connect()
+        client.lines()
+        client.protocol.pauseProducing()
+        client.send(b"uno\ndos\n")
+        client.protocol.closeByServer(OPERATOR)
+        server.clock.advance(CLOSE_TIMEOUT_SECONDS - 0.1)
+        self.assertEqual(client.lines(), [])
+        server.clock.advance(0.1)
+        self.assertEqual(client.lines(), ["Servidor: El servidor cerró la conexión."])
+        self.assertTrue(client.closing)
+        aborted = []
+        client.transport.abortConnection = lambda: (aborted.append(True), client.lose())
+        server.clock.advance(CLOSE_TIMEOUT_SECONDS)
+        self.assertEqual(aborted, [True])
 
 
 class PausedHalfCloseTests(SynchronousTestCase):

@@ -672,3 +672,61 @@ class TerminalTests(SynchronousTestCase):
         termios.tcsetattr(self.slave, termios.TCSANOW, changed)
         terminal.restore()
         self.assertEqual(termios.tcgetattr(self.slave), before)
+
+
+class StuckPool(Service):
+    """
+    A pool whose work never ends: it does not stop until it is abandoned.
+    """
+
+    def __init__(self):
+        self.stopping = defer.Deferred()
+        self.abandoned = 0
+
+    def stopService(self):
+        Service.stopService(self)
+        return self.stopping
+
+    def abandon(self):
+        self.abandoned += 1
+
+
+class PoolStopTests(SynchronousTestCase):
+    def setUp(self):
+        self.memory = Server(executor=HeldExecutor(), grace=5.0)
+        self.pool = StuckPool()
+        self.server = TimeServer(self.memory.factory, self.pool, [FakeListener()], self.memory.clock)
+
+    def test_poolGetsWhatIsLeftOfTheGrace(self):
+        """
+        Work still running for clients that are gone gets the rest of the
+        grace period, then is abandoned; no client was cut, so the exit
+        status stays 0.
+        """
+        with capturedLogs() as events:
+            d = self.server.stopService()
+            self.memory.clock.advance(4.9)
+            self.assertNoResult(d)
+            self.memory.clock.advance(0.1)
+            self.successResultOf(d)
+        self.assertEqual(self.pool.abandoned, 1)
+        self.assertTrue(self.server.abandoned)
+        self.assertEqual(self.server.exitStatus, 0)
+        self.assertTrue(any("se abandona el trabajo" in t for t in messages(events)))
+
+    def test_poolThatStopsIsNotAbandoned(self):
+        d = self.server.stopService()
+        self.pool.stopping.callback(None)
+        self.successResultOf(d)
+        self.assertEqual(self.pool.abandoned, 0)
+
+    def test_poolThatFailsToStopIsOneLine(self):
+        """
+        A pool whose stop fails is one warning with the cause, not a traceback.
+        """
+        with capturedLogs() as events:
+            d = self.server.stopService()
+            self.pool.stopping.errback(RuntimeError("stuck"))
+            self.successResultOf(d)
+        self.assertTrue(any("falló al detenerse: RuntimeError: stuck" in t for t in messages(events)))
+        self.assertEqual(self.flushLoggedErrors(), [])

@@ -41,7 +41,7 @@ class TelnetFilterTests(SynchronousTestCase):
         A subnegotiation that never ends within L{MAX_SUBNEGOTIATION} bytes is
         no telnet: its bytes come back as data and the lines after it too.
         """
-        data = b"\xff\xfa" + b"a" * (MAX_SUBNEGOTIATION + 10) + b"\nhola\n"
+        data = b"\xff\xfa" + b"a\xff\xffb" + b"a" * (MAX_SUBNEGOTIATION + 10) + b"\nhola\n"
         for size in (1, 7, 64, 1000):
             out = filterInChunks(data, size)
             self.assertTrue(out.endswith(b"a\nhola\n"), size)

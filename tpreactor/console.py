@@ -72,6 +72,7 @@ class ConsoleTexts:
     poolStopping: str
     poolStopped: str
     poolAbandoned: str
+    poolStopFailed: str
     signalled: str
     signalledDuringStop: str
     secondInterrupt: str
@@ -127,6 +128,7 @@ SPANISH = ConsoleTexts(
     poolStopping="Deteniendo el grupo de trabajo.",
     poolStopped="Grupo de trabajo detenido.",
     poolAbandoned="El grupo de trabajo no se detuvo en {seconds} s: se abandona el trabajo que seguía en curso.",
+    poolStopFailed="El grupo de trabajo falló al detenerse: {cause}.",
     signalled="Señal {signal} recibida: cierre ordenado.",
     signalledDuringStop="Señal {signal} durante el cierre: las conexiones se cierran de inmediato.",
     secondInterrupt="Segundo Ctrl+C con la pregunta abierta: opción 2.",
@@ -182,6 +184,7 @@ ENGLISH = ConsoleTexts(
     poolStopping="Stopping the worker pool.",
     poolStopped="Worker pool stopped.",
     poolAbandoned="The worker pool did not stop within {seconds} s: the work still running is abandoned.",
+    poolStopFailed="The worker pool failed to stop: {cause}.",
     signalled="Signal {signal} received: graceful shutdown.",
     signalledDuringStop="Signal {signal} during the shutdown: connections are closed at once.",
     secondInterrupt="Second Ctrl+C with the question open: option 2.",

@@ -40,6 +40,15 @@ def _startWorker(serverPid):
     threading.Thread(target=watch, name="tpreactor-orphan-watch", daemon=True).start()
 
 
+def _killWorkers(pool):
+    """
+    Kill the worker processes of C{pool} outright (they ignore SIGTERM,
+    which is also what C{concurrent.futures} sends a broken pool's workers).
+    """
+    for process in list((pool._processes or {}).values()):
+        process.kill()
+
+
 def _runInWorker(work, batches):
     return [runWork(work, texts) for texts in batches]
 
@@ -100,8 +109,7 @@ class ProcessExecutor(BatchingExecutor):
         pool, self.pool = self.pool, None
         if pool is None:
             return
-        for process in list((pool._processes or {}).values()):
-            process.kill()  # they ignore SIGTERM
+        _killWorkers(pool)
         pool.shutdown(wait=True, cancel_futures=True)
 
     def _submit(self, chunk):
@@ -109,17 +117,30 @@ class ProcessExecutor(BatchingExecutor):
         try:
             future = self.pool.submit(_runInWorker, self.work, batches)
         except BrokenProcessPool:
-            # A worker died (killed, out of memory): the messages it had got
-            # the error line, and a new pool takes this chunk and the rest.
-            broken, self.pool = self.pool, self._newPool()
-            broken.shutdown(wait=False)
+            self._replace(self.pool)
             future = self.pool.submit(_runInWorker, self.work, batches)
-        future.add_done_callback(lambda f: self.reactor.callFromThread(self._completed, chunk, f))
+        pool = self.pool
+        future.add_done_callback(lambda f: self.reactor.callFromThread(self._completed, chunk, f, pool))
 
-    def _completed(self, chunk, future):
+    def _completed(self, chunk, future, pool):
         try:
             results = future.result()
         except Exception as exc:  # a worker died: every message of the chunk failed
             cause = describeFailure(exc)
             results = [[cause] * len(texts) for _, texts in chunk]
+            if isinstance(exc, BrokenProcessPool):
+                self._replace(pool)
         self._deliver([(protocol, outcomes) for (protocol, _), outcomes in zip(chunk, results)], True)
+
+    def _replace(self, broken):
+        """
+        A worker died (killed, out of memory): its messages got the error
+        line, and a new pool takes the next ones. The other workers of the
+        broken pool are killed: they may wait for ever on a lock the dead one
+        held, and they ignore the SIGTERM that would end them.
+        """
+        if broken is not self.pool or not self.running:
+            return
+        self.pool = self._newPool()
+        _killWorkers(broken)
+        broken.shutdown(wait=False)

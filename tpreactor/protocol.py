@@ -113,6 +113,7 @@ class TimeProtocol(LineReceiver):
     _idleCall = None
     _abortCall = None
     _endPending = None
+    _drainCall = None
     _pauses = frozenset()
     _producing = False
     _telnet = None
@@ -256,9 +257,20 @@ class TimeProtocol(LineReceiver):
             self._ending = _DRAINING
             self._endPending = kind
             self._cancelTimers()
+            # A client that never reads never lets the buffer drain: then the
+            # lines still unframed are dropped and the session ends anyway.
+            self._drainCall = self.reactor.callLater(CLOSE_TIMEOUT_SECONDS, self._stopDraining)
             return
         self._takePartial()
         if self._ending is None:
+            self._ending = kind
+            self._stopReading()
+            self._enqueue(_Control(kind))
+
+    def _stopDraining(self):
+        self._drainCall = None
+        if self._ending is _DRAINING:
+            kind, self._endPending = self._endPending, None
             self._ending = kind
             self._stopReading()
             self._enqueue(_Control(kind))
@@ -342,6 +354,8 @@ class TimeProtocol(LineReceiver):
             if not self._pauses and not self.finished:
                 LineReceiver.resumeProducing(self)
                 if self._ending is _DRAINING and not self.paused:  # the buffer is framed
+                    self._drainCall.cancel()
+                    self._drainCall = None
                     kind, self._endPending = self._endPending, None
                     self._ending = None
                     self._endAfterBuffer(kind)
@@ -438,7 +452,11 @@ class TimeProtocol(LineReceiver):
             self.transport.unregisterProducer()
         self.transport.loseConnection()
         if not self.closed and self._abortCall is None:
-            self._abortCall = self.reactor.callLater(CLOSE_TIMEOUT_SECONDS, self.transport.abortConnection)
+            self._abortCall = self.reactor.callLater(CLOSE_TIMEOUT_SECONDS, self._abort)
+
+    def _abort(self):
+        self._abortCall = None
+        self.transport.abortConnection()
 
     def _writeLine(self, text):
         self.transport.write(text.encode("utf-8") + b"\n")
@@ -475,9 +493,12 @@ class TimeProtocol(LineReceiver):
             pending = self.clearLineBuffer().rstrip(b"\r")
             if pending.decode("utf-8", "replace").strip().lower() in self.catalogue.exitWords:
                 self._ending = _QUIT
+        if self._ending is _DRAINING:  # gone before its lines were framed
+            self._ending = self._endPending
         self._stopReading()
-        if self._abortCall is not None and self._abortCall.active():
-            self._abortCall.cancel()
+        for call in (self._abortCall, self._drainCall):
+            if call is not None and call.active():
+                call.cancel()
         self.closed = self.finished = True
         self._queue = ()
         cat = self.catalogue

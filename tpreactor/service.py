@@ -18,6 +18,7 @@ from twisted.python.failure import Failure
 from .console import consoleTexts, noneIfEmpty
 from .peers import describeListening
 from .protocol import SHUTDOWN
+from .work import describeFailure
 
 log = Logger(namespace="tpreactor")
 
@@ -25,8 +26,9 @@ SECONDS = 1.0
 #: After the grace period the closing line is sent at once; a client that
 #: does not read it within this much more time is cut off.
 ABORT_AFTER_SECONDS = 1.0 * SECONDS
-#: How long the pool may take to stop once every connection is closed; work
-#: still running then is abandoned (its clients were cut or are gone).
+#: The pool may take what is left of the grace period to stop once every
+#: connection is closed, and at least this long; work still running then is
+#: abandoned (its clients were cut or are gone).
 POOL_STOP_SECONDS = 1.0 * SECONDS
 #: At most how long a graceful shutdown in serial mode keeps accepting, to
 #: tell the clients in the kernel's backlog that the server is closing.
@@ -131,7 +133,8 @@ class TimeServer(MultiService):
         period or by an operator in a hurry (L{hurry}), and the ones aborted
         with replies they never read.
     @ivar hurried: whether L{hurry} closed connections before their time.
-    @ivar abandoned: whether work still running in the pool was left behind.
+    @ivar abandoned: whether work still running in the pool was left behind
+        (its clients were cut, which the exit status says, or had gone).
     @ivar stopping: whether the graceful shutdown has begun.
     @ivar listening: whether the listeners are still up (L{closeListeners}
         takes them down before a shutdown).
@@ -162,7 +165,7 @@ class TimeServer(MultiService):
         0 after a clean shutdown; 1 if replies were dropped or the shutdown
         was cut short.
         """
-        return 1 if (self.cut or self.hurried or self.abandoned) else 0
+        return 1 if (self.cut or self.hurried) else 0
 
     @defer.inlineCallbacks
     def closeListeners(self):
@@ -189,6 +192,7 @@ class TimeServer(MultiService):
     def stopService(self):
         Service.stopService(self)
         self.stopping = True
+        began = self.reactor.seconds()
         factory = self.factory
         t = self.texts
         quiet = not self.listening and not factory.connections
@@ -211,11 +215,13 @@ class TimeServer(MultiService):
         if self.pool is not None:
             log.info(t.poolStopping)
             stopped = defer.maybeDeferred(self.pool.stopService)
-            if (yield self._within(stopped, POOL_STOP_SECONDS, 1)):
+            stopped.addErrback(lambda f: log.warn(t.poolStopFailed, cause=describeFailure(f.value)))
+            left = max(POOL_STOP_SECONDS, factory.settings.grace - (self.reactor.seconds() - began))
+            if (yield self._within(stopped, left, 1)):
                 log.info(t.poolStopped)
             else:
                 self.abandoned = True
-                log.warn(t.poolAbandoned, seconds=f"{POOL_STOP_SECONDS:g}")
+                log.warn(t.poolAbandoned, seconds=f"{left:.3g}")
                 self.pool.abandon()
         others = [s for s in self if s is not self.pool and s not in self.listeners]
         for service in reversed(others):

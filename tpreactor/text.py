@@ -77,7 +77,7 @@ class TelnetFilter:
                     sub.clear()
                     state = _DATA
                 else:
-                    sub.append(byte)  # IAC IAC inside a subnegotiation, or noise
+                    sub += bytes((IAC, byte))  # IAC IAC inside a subnegotiation, or noise
                     state = _SUB
         self._state = state
         return bytes(out)

@@ -12,6 +12,7 @@ from collections import deque
 
 from twisted.application.service import Service
 from twisted.internet import defer
+from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
 
 SECONDS = 1.0
@@ -223,8 +224,12 @@ def inDaemonThread(reactor, blocking, name):
     done = defer.Deferred()
 
     def run():
-        blocking()
-        reactor.callFromThread(done.callback, None)
+        try:
+            blocking()
+        except BaseException:
+            reactor.callFromThread(done.errback, Failure())
+        else:
+            reactor.callFromThread(done.callback, None)
 
     threading.Thread(target=run, name=name, daemon=True).start()
     return done
