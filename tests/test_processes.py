@@ -128,7 +128,7 @@ class Slow:
         if text == "lento":
             with open(os.path.join(self.folder, "busy"), "w") as f:
                 f.write(str(os.getpid()))
-            time.sleep(1)
+            SleepWork(1)(text)
 
 
 @pytest_twisted.inlineCallbacks
