@@ -44,15 +44,11 @@ def twistdCommand():
     return [sys.executable, "-c", "import sys; from twisted.scripts.twistd import run; sys.exit(run())"]
 
 
-#: The console observer the bench runs tpreactor with: twistd's lines, cheaper
-#: (see L{tpreactor.consolelog}); C{None} is twistd's own.
-FAST_LOGGER = TWISTD_LOGGER
-
-
 def tpreactorArgs(mode, port, work=0.0, workKind="sleep", threads=None, processes=None, backlog=None,
-                  logger=FAST_LOGGER):
+                  logger=TWISTD_LOGGER):
     """
-    The command line of C{twistd -n tpreactor} for one mode.
+    The command line of C{twistd -n tpreactor} for one mode; C{logger} is
+    what it gives C{twistd --logger} (C{None}: twistd's own observer).
     """
     twistdOptions = [f"--logger={logger}"] if logger else []
     args = [*twistdCommand(), "--pidfile=", *twistdOptions, "-n", "tpreactor", "--port", str(port), "--mode", mode,
@@ -204,7 +200,7 @@ def cpuDelta(before, after, mainPid):
 
 
 def modeServer(mode, label=None, host="127.0.0.1", work=0.0, workKind="sleep", threads=None, processes=None,
-               backlog=None, logger=FAST_LOGGER):
+               backlog=None, logger=TWISTD_LOGGER):
     port = freePort(host)
     label = label or mode
     settings = {"mode": mode, "work": work, "work_kind": workKind, "threads": threads,
