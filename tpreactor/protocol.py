@@ -263,17 +263,22 @@ class TimeProtocol(LineReceiver):
             return
         self._takePartial()
         if self._ending is None:
-            self._ending = kind
-            self._stopReading()
-            self._enqueue(_Control(kind))
+            self._endWith(kind)
 
     def _stopDraining(self):
         self._drainCall = None
         if self._ending is _DRAINING:
             kind, self._endPending = self._endPending, None
-            self._ending = kind
-            self._stopReading()
-            self._enqueue(_Control(kind))
+            self._endWith(kind)
+
+    def _endWith(self, kind):
+        """
+        Nothing more is read; the session ends with C{kind} once what is
+        queued before it is answered.
+        """
+        self._ending = kind
+        self._stopReading()
+        self._enqueue(_Control(kind))
 
     def _takePartial(self):
         """
@@ -293,9 +298,7 @@ class TimeProtocol(LineReceiver):
         text = line.decode("utf-8", "replace")
         word = text.strip()
         if len(word) <= factory.longestExitWord and word.lower() in factory.exitWords:
-            self._ending = _QUIT
-            self._stopReading()
-            self._enqueue(_Control(_QUIT))
+            self._endWith(_QUIT)
             return True
         if not factory.quiet:
             log.info(factory.catalogue.received, peer=self.peer.joined, text=escape(text))
@@ -312,9 +315,7 @@ class TimeProtocol(LineReceiver):
         """
         Too long: the messages before it are answered, then the refusal.
         """
-        self._ending = TOO_LONG
-        self._stopReading()
-        self._enqueue(_Control(TOO_LONG))
+        self._endWith(TOO_LONG)
         return True
 
     # -- replies, in order --------------------------------------------------------
