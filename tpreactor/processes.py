@@ -94,17 +94,11 @@ class ProcessExecutor(BatchingExecutor):
 
     def abandon(self):
         """
-        The work still running will not be waited for: the workers are
-        killed (see L{terminate}).
-        """
-        self.terminate()
-
-    def terminate(self):
-        """
-        For an exit at once (Ctrl+C, option 3): kill the workers instead of
-        waiting for them, and let the pool release its semaphores now. That
-        exit skips the interpreter's clean-up, so the semaphores would
-        otherwise be reported leaked on the operator's screen.
+        The work still running will not be waited for (the grace period is
+        over, or Ctrl+C option 3): the workers are killed, and the pool
+        releases its semaphores now. An exit at once skips the interpreter's
+        clean-up, so they would otherwise be reported leaked on the
+        operator's screen.
         """
         pool, self.pool = self.pool, None
         if pool is None:

@@ -331,17 +331,17 @@ class Operator(Service):
 
         Worker processes would outlive us (a process pool's workers hold
         their own queue open), so they are told to end first: by the pool's
-        C{terminate()} if it has one, else with a SIGTERM to each process
-        this one started.
+        C{abandon()} if it has one, else with a SIGTERM to each process this
+        one started.
         """
         log.info(self.texts.exitingNow)
         self._endWorkers()
         self.exitStatus.now(0)
 
     def _endWorkersNow(self):
-        terminate = getattr(getattr(self.server, "pool", None), "terminate", None)
-        if callable(terminate):
-            terminate()
+        abandon = getattr(getattr(self.server, "pool", None), "abandon", None)
+        if callable(abandon):
+            abandon()
             return
         for child in descendants(os.getpid()):
             try:
