@@ -119,6 +119,25 @@ class ListTests(SynchronousTestCase):
         console, transport = consoleOn(server)
         self.assertTrue(typed(console, transport, "clientes").startswith("Conexiones activas: 1, en espera: 0\n"))
 
+    def test_waitingCountIsForFactoriesThatHoldClients(self):
+        """
+        The waiting count shows for any factory that holds clients, as it
+        says, whatever its class.
+        """
+        server = Server()
+        server.factory.holdsClients = True
+        server.connect()
+        console, transport = consoleOn(server)
+        self.assertTrue(typed(console, transport, "clientes").startswith("Conexiones activas: 1, en espera: 0\n"))
+
+    def test_catalogueIsTheFactorys(self):
+        """
+        The console speaks the server's language: its factory's catalogue.
+        """
+        server = Server(lang="en")
+        console, transport = consoleOn(server)
+        self.assertIs(console.catalogue, server.factory.catalogue)
+
 
 class KickTests(SynchronousTestCase):
     def test_kick(self):

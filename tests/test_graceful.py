@@ -220,6 +220,9 @@ class PoolStopTests(SynchronousTestCase):
         self.assertTrue(any("se abandona el trabajo" in t for t in messages(events)))
 
     def test_poolThatStopsIsNotAbandoned(self):
+        """
+        A pool that stops within the grace period is not abandoned.
+        """
         d = self.server.stopService()
         self.pool.stopping.callback(None)
         self.successResultOf(d)

@@ -51,9 +51,15 @@ class DateTests(SynchronousTestCase):
 
 class ElapsedTests(SynchronousTestCase):
     def test_underAMinute(self):
+        """
+        Under a minute reads C{0:01:03.905295}.
+        """
         self.assertEqual(formatElapsed(63.905295), "0:01:03.905295")
 
     def test_pastAnHour(self):
+        """
+        Past an hour the hours show: C{3:02:01.500000}.
+        """
         self.assertEqual(formatElapsed(3 * 3600 + 2 * 60 + 1.5), "3:02:01.500000")
 
     def test_pastADay(self):
@@ -64,6 +70,9 @@ class ElapsedTests(SynchronousTestCase):
         self.assertEqual(formatElapsed(2 * 86400), "2 days, 0:00:00")
 
     def test_neverNegative(self):
+        """
+        A negative elapsed time reads as zero.
+        """
         self.assertEqual(formatElapsed(-0.5), "0:00:00")
 
 

@@ -129,6 +129,9 @@ class OperatorTests(SynchronousTestCase):
         self.assertEqual(self.signals.handlers[signal.SIGINT], op._signalled)
 
     def test_noConsoleWithoutTerminal(self):
+        """
+        Without a terminal there is no console.
+        """
         op = self.operator(interactive=False)
         self.assertIsNone(op.console)
 
@@ -165,6 +168,9 @@ class OperatorTests(SynchronousTestCase):
         self.assertEqual(op.state, STOPPING)
 
     def test_secondInterruptMeansTwo(self):
+        """
+        A second Ctrl+C while the question is open withdraws it and is option 2.
+        """
         op = self.operator()
         op.interrupted()
         op.interrupted()
@@ -172,6 +178,9 @@ class OperatorTests(SynchronousTestCase):
         self.assertTrue(self.reactor.hasStopped)
 
     def test_optionThreeExitsAtOnce(self):
+        """
+        Option 3 ends the workers and exits 0 at once.
+        """
         op = self.operator()
         op.interrupted()
         self.console.reply("3")
@@ -217,6 +226,9 @@ class OperatorTests(SynchronousTestCase):
         self.assertFalse(server.stopping)
 
     def test_optionOneWithNobodyStopsAtOnce(self):
+        """
+        Option 1 with no client connected stops the reactor at once.
+        """
         op = self.operator()
         op.interrupted()
         self.console.reply("1")
@@ -238,17 +250,26 @@ class OperatorTests(SynchronousTestCase):
         self.assertTrue(self.reactor.hasStopped)
 
     def test_withoutTerminalSigintIsTwo(self):
+        """
+        Without a terminal SIGINT is option 2: the reactor stops.
+        """
         op = self.operator(interactive=False)
         op.interrupted()
         self.assertTrue(self.reactor.hasStopped)
 
     def test_sigtermNeverAsks(self):
+        """
+        SIGTERM stops the reactor without asking.
+        """
         op = self.operator()
         op.terminated()
         self.assertFalse(self.console.asking)
         self.assertTrue(self.reactor.hasStopped)
 
     def test_sigtermWhileAsking(self):
+        """
+        SIGTERM while the question is open withdraws it and stops the reactor.
+        """
         op = self.operator()
         op.interrupted()
         op.terminated()
@@ -279,6 +300,64 @@ class OperatorTests(SynchronousTestCase):
         self.assertIn(op.afterShutdown, [t[0] for t in self.reactor.triggers["after"]["shutdown"]])
 
 
+class PoolStub:
+    """
+    A worker pool that records being abandoned.
+    """
+
+    def __init__(self):
+        self.abandoned = 0
+
+    def abandon(self):
+        self.abandoned += 1
+
+
+class OperatorCatalogueTests(SynchronousTestCase):
+    def operator(self, memory, pool=None):
+        self.memory = memory
+        self.server = FakeServer(memory)
+        self.server.pool = pool
+        self.exit = FakeExit()
+        self.console = FakeConsole()
+        return Operator(self.server, MemoryReactorClock(), terminal=FakeTerminal(), exitStatus=self.exit,
+                        interactive=lambda: True, openConsole=lambda: self.console, signals=FakeSignals())
+
+    def test_textsAreTheFactorys(self):
+        """
+        The operator speaks the server's language: its factory's catalogue.
+        """
+        op = self.operator(Server(lang="en"))
+        self.assertIs(op.catalogue, self.memory.factory.catalogue)
+        with capturedLogs() as events:
+            op.exitNow()
+        self.assertEqual(messages(events), ["Exiting without closing anything."])
+
+    def test_optionThreeAbandonsThePool(self):
+        """
+        Option 3 with a worker pool has the pool abandon its work, then
+        exits 0.
+        """
+        pool = PoolStub()
+        op = self.operator(Server(), pool=pool)
+        op.exitNow()
+        self.assertEqual(pool.abandoned, 1)
+        self.assertEqual(self.exit.now_, [0])
+
+    def test_optionOneWithoutHeldClients(self):
+        """
+        Option 1 in a mode that holds no clients says nothing of held ones.
+        """
+        op = self.operator(Server())
+        op.server = timeServer(self.memory)[0]
+        self.memory.connect()
+        with capturedLogs() as events:
+            op.closeSocketOnly()
+        text = messages(events)
+        self.assertIn("Socket del servidor cerrado.", text)
+        self.assertFalse(any("en espera" in t for t in text), text)
+        self.assertTrue(any("clientes conectados (1)" in t for t in text), text)
+
+
 class DescendantsTests(SynchronousTestCase):
     def test_childrenAndGrandchildren(self):
         """
@@ -296,4 +375,7 @@ class DescendantsTests(SynchronousTestCase):
         self.assertEqual(descendants(12, proc), [])
 
     def test_noProc(self):
+        """
+        Where there is no /proc no process is found.
+        """
         self.assertEqual(descendants(1, os.path.join(tempfile.gettempdir(), "no-such-proc")), [])

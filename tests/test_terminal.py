@@ -17,6 +17,9 @@ from .shutdownfakes import FakeTerminal
 
 class ExitStatusTests(SynchronousTestCase):
     def test_zeroLeavesTheExitToPython(self):
+        """
+        A zero status restores the terminal and leaves the exit to Python.
+        """
         terminal = FakeTerminal()
         exits = []
         status = ExitStatus(terminal, exit=exits.append, flush=lambda: None)
