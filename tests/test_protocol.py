@@ -24,6 +24,7 @@ class ManualExecutor:
     """
 
     inline = False
+    trivial = False
 
     def __init__(self):
         self.readyProtocols = []
