@@ -191,7 +191,7 @@ class Session:
 
     serving = property(lambda self: self.started is not None, doc="Whether the client was welcomed.")
     finished = property(
-        lambda self: self.state.phase in (Phase.CLOSING, Phase.CLOSED), doc="Whether the last line is written."
+        lambda self: self.state.phase in (Phase.CLOSING, Phase.CLOSED), doc="Whether its last line (if any) is written."
     )
     closed = property(lambda self: self.state.phase is Phase.CLOSED, doc="Whether the connection is gone.")
 
