@@ -100,3 +100,24 @@ class Client:
 
     def lose(self):
         self.protocol.connectionLost(Failure(ConnectionDone()))
+
+
+class ManualExecutor:
+    """
+    An executor whose batches complete when the test says so.
+    """
+
+    inline = False
+    trivial = False
+
+    def __init__(self):
+        self.readyProtocols = []
+
+    def ready(self, protocol):
+        self.readyProtocols.append(protocol)
+
+    def complete(self, outcome=None):
+        protocol = self.readyProtocols.pop(0)
+        batch = protocol.takeBatch(64)
+        protocol.batchDone([outcome] * len(batch))
+        return batch
