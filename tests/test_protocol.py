@@ -47,6 +47,24 @@ class FramingTests(SynchronousTestCase):
         for size in SIZES:
             self.assertMessages(data, ["hola"], size)
 
+    def test_telnetCtrlCIsAnswered(self):
+        """
+        Ctrl+C in telnet (IAC IP, IAC DO TIMING-MARK, the exact bytes telnet
+        sends) gets IAC WILL TIMING-MARK at once, which ends telnet's wait;
+        the session goes on, in every chunk size.
+        """
+        for size in SIZES:
+            server = Server()
+            client = server.connect()
+            client.lines()
+            start = len(client.transport.value())
+            client.sendInChunks(b"hola\r\n\xff\xf4\xff\xfd\x06otra\r\n", size)
+            written = client.transport.value()[start:]
+            mark = written.index(b"\xff\xfb\x06")
+            self.assertEqual(written[:mark].decode("utf-8").splitlines(), [reply("0:00:00")], size)
+            self.assertEqual(written[mark + 3:].decode("utf-8").splitlines(), [reply("0:00:00")], size)
+            self.assertEqual(written.count(b"\xff"), 1, size)
+
     def test_unterminatedTextAfterSilence(self):
         """
         Text with no terminator followed by a short silence is a message:

@@ -122,6 +122,9 @@ class TimeProtocol(Session, Replies, LineReceiver):
             telnet = self._telnet = TelnetFilter()
         if telnet is not None:
             data = telnet.feed(data)
+            answers = telnet.takeAnswers()
+            if answers:  # the client waits for them (telnet's Ctrl+C)
+                self.transport.write(answers)
             if not data:
                 return
         if self._idleCall is not None:
