@@ -4,7 +4,6 @@ time on a Clock, the wall clock fixed at a known date.
 """
 
 import re
-
 from datetime import datetime
 
 from twisted.internet.address import IPv4Address
