@@ -33,4 +33,4 @@ bench: install-bench
 	$(BIN)/tpreactor-bench $(ARGS)
 
 clean:
-	rm -rf build *.egg-info .pytest_cache _trial_temp twisted/plugins/dropin.cache
+	rm -rf build *.egg-info .pytest_cache _trial_temp twisted/plugins/dropin.cache tpreactor/plugins/dropin.cache

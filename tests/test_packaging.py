@@ -24,7 +24,8 @@ def test_pluginListedFromAnotherDirectory(tmp_path):
 def test_wheelCarriesTheDropinOnly(tmp_path):
     """
     A regular install gets twisted/plugins/tpreactor_plugin.py and no
-    __init__.py that would shadow Twisted's own packages.
+    __init__.py that would shadow Twisted's own packages, and the modes'
+    plugin package without a stale dropin.cache.
     """
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path), str(ROOT)],
@@ -36,3 +37,6 @@ def test_wheelCarriesTheDropinOnly(tmp_path):
     assert "twisted/__init__.py" not in names
     assert "twisted/plugins/__init__.py" not in names
     assert "tpreactor/protocol.py" in names
+    assert "tpreactor/plugins/__init__.py" in names
+    assert "tpreactor/plugins/tpreactor_modes.py" in names
+    assert "tpreactor/plugins/dropin.cache" not in names

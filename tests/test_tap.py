@@ -7,6 +7,7 @@ from twisted.python import usage
 from twisted.trial.unittest import SynchronousTestCase
 
 from tpreactor.factory import SerialFactory, TimeFactory
+from tpreactor.modes import allModes
 from tpreactor.tap import DEFAULT_LISTEN, Options, makeService
 
 
@@ -85,7 +86,7 @@ class OptionsTests(SynchronousTestCase):
         text = str(Options())
         for option in ("--mode", "--listen", "--port", "--work", "--work-kind", "--threads", "--processes",
                        "--lang", "--backlog", "--quiet", "--grace", "--max-line-length", "--idle-timeout",
-                       "--max-connections", "--max-per-ip", "reactor", "serial", "processes"):
+                       "--max-connections", "--max-per-ip", *(m.name for m in allModes())):
             self.assertIn(option, text)
 
 

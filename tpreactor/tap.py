@@ -11,13 +11,12 @@ from .clock import SystemClock
 from .endpoints import parseEndpoint, withBacklog
 from .factory import Settings
 from .messages import LANGUAGES
-from .modes import MODES, modeNamed
+from .modes import allModes
 from .service import TimeServer
 from .shutdown import ListeningService, defaultMaxConnections, withOperator
 from .work import WORK_KINDS
 
 DEFAULT_LISTEN = "tcp:6667:interface=127.0.0.1"
-SERIAL_IDLE_TIMEOUT = 300.0
 
 LONGDESC = f"""\
 A line server that welcomes each client with the date it connected and
@@ -47,6 +46,47 @@ def _number(kind, option, minimum, exclusive=False):
     return check
 
 
+def _inModes(modes, prefix=" in "):
+    """
+    " in serial mode": where an option's default or use depends on the
+    mode; "" when no mode makes it so.
+    """
+    return f"{prefix}{' or '.join(m.name for m in modes)} mode" if modes else ""
+
+
+def _modeDocs(modes):
+    """
+    The help of the options whose use or default depends on the mode, from
+    C{modes}.
+    """
+    pool = {option: [m for m in modes if option in m.poolOptions] for option in ("threads", "processes")}
+    idle = "".join(f", {m.defaultIdleTimeout:g}{_inModes([m])}" for m in modes if m.defaultIdleTimeout)
+    held = _inModes([m for m in modes if m.holdsClients], prefix=" (")
+    return {
+        "threads": f"Worker threads{_inModes(pool['threads'])}.",
+        "processes": f"Worker processes{_inModes(pool['processes'])}; 0 means one per core.",
+        "idle-timeout": f"Close clients silent this long, in seconds; 0 disables. Default: off{idle}.",
+        "max-connections": f"Most clients at once{held and held + ': served plus held)'}. "
+                           "Default: what the open-file limit allows.",
+    }
+
+
+class _Completions:
+    """
+    C{compData}, read when a shell asks: the modes the plugins give then.
+    """
+
+    def __get__(self, instance, owner):
+        modes = allModes()
+        return usage.Completions(
+            descriptions=_modeDocs(modes),
+            optActions={
+                "mode": usage.CompleteList([m.name for m in modes]),
+                "lang": usage.CompleteList(list(LANGUAGES)),
+            },
+        )
+
+
 class Options(usage.Options):
     synopsis = "[options]"
     longdesc = LONGDESC
@@ -57,29 +97,32 @@ class Options(usage.Options):
         ["mode", "m", "reactor", "Concurrency mode."],
         ["work", "w", 0.0, "Simulated work per message, in seconds.", _number(float, "work", 0)],
         ["work-kind", None, "sleep", f"What the work is: {', '.join(WORK_KINDS)}."],
-        ["threads", "t", 10, "Worker threads in reactor mode.", _number(int, "threads", 0, True)],
-        ["processes", None, 0, "Worker processes in processes mode; 0 means one per core.", _number(int, "processes", 0)],
+        # The help of these four depends on the modes: see _modeDocs.
+        ["threads", "t", 10, None, _number(int, "threads", 0, True)],
+        ["processes", None, 0, None, _number(int, "processes", 0)],
         ["lang", "l", "es", f"Language of every text: {', '.join(LANGUAGES)}."],
         ["backlog", "b", 1024, "Listen backlog for endpoints that set none.", _number(int, "backlog", 0, True)],
         ["grace", "g", 10.0, "Seconds a graceful shutdown waits for pending replies.", _number(float, "grace", 0)],
         ["max-line-length", None, 1024, "Longest message accepted, in bytes.", _number(int, "max-line-length", 0, True)],
-        ["idle-timeout", None, None,
-         f"Close clients silent this long, in seconds; 0 disables. Default: off, "
-         f"{SERIAL_IDLE_TIMEOUT:g} in serial mode.", _number(float, "idle-timeout", 0)],
-        ["max-connections", None, None,
-         "Most clients at once (serial mode: served plus held). Default: what the open-file limit allows.",
-         _number(int, "max-connections", 0)],
+        ["idle-timeout", None, None, None, _number(float, "idle-timeout", 0)],
+        ["max-connections", None, None, None, _number(int, "max-connections", 0)],
         ["max-per-ip", None, 0, "Most clients at once from one address; 0 is no limit.", _number(int, "max-per-ip", 0)],
     ]
-    compData = usage.Completions(
-        optActions={"mode": usage.CompleteList(list(MODES)), "lang": usage.CompleteList(list(LANGUAGES))}
-    )
+    compData = _Completions()
 
     def __init__(self):
         usage.Options.__init__(self)
         self["listen"] = []
-        # Read the registry now, so that a mode registered after import shows.
-        self.docs["mode"] = "Concurrency mode: " + "; ".join(f"{n}: {m.summary}" for n, m in MODES.items()) + "."
+        self._documentModes(allModes())
+
+    def _documentModes(self, modes):
+        """
+        The help for what depends on the mode, from the modes the plugins
+        give now (one dropped in after import shows too).
+        """
+        self.modes = {m.name: m for m in modes}
+        self.docs["mode"] = "Concurrency mode: " + "; ".join(f"{m.name}: {m.summary}" for m in modes) + "."
+        self.docs.update(_modeDocs(modes))
 
     def opt_listen(self, description):
         """
@@ -102,8 +145,9 @@ class Options(usage.Options):
     opt_p = opt_port
 
     def postOptions(self):
-        if self["mode"] not in MODES:
-            raise usage.UsageError(f"unknown mode {self['mode']!r}; choose one of {', '.join(MODES)}")
+        mode = self.modes.get(self["mode"])
+        if mode is None:
+            raise usage.UsageError(f"unknown mode {self['mode']!r}; choose one of {', '.join(self.modes)}")
         if self["lang"] not in LANGUAGES:
             raise usage.UsageError(f"unknown language {self['lang']!r}; choose one of {', '.join(LANGUAGES)}")
         if self["work-kind"] not in WORK_KINDS:
@@ -111,7 +155,7 @@ class Options(usage.Options):
                 f"unknown work kind {self['work-kind']!r}; choose one of {', '.join(WORK_KINDS)}"
             )
         if self["idle-timeout"] is None:
-            self["idle-timeout"] = SERIAL_IDLE_TIMEOUT if self["mode"] == "serial" else 0.0
+            self["idle-timeout"] = mode.defaultIdleTimeout
         # Raises our soft open-file limit to the hard one, whatever was asked.
         fileBound = defaultMaxConnections()
         if self["max-connections"] is None:
@@ -148,7 +192,8 @@ def makeService(options, reactor=None, clock=None):
     """
     if reactor is None:
         from twisted.internet import reactor
-    mode = modeNamed(options["mode"])
+    # The modes read when the options were (the plugins are read once).
+    mode = options.modes[options["mode"]]
     factory, pool = mode.makeFactory(options.settings(), reactor, clock or SystemClock())
     listeners = [
         ListeningService(d, parseEndpoint(reactor, d), factory, mode.name) for d in options["endpoints"]
