@@ -9,10 +9,11 @@ import re
 import select
 import signal
 import socket
-import subprocess
 import time
 
 import pytest
+
+from tpreactor.modes import allModes
 
 from .support import DEADLINE_SECONDS, LISTENING, TWISTD, LineClient, ServerProcess, TerminalProcess, freePort
 
@@ -32,12 +33,7 @@ READY = re.compile("Consola del operador|Operator console")
 ALL_CLOSED = "Todas las conexiones activas han sido cerradas."
 SOCKET_CLOSED = "Socket del servidor cerrado."
 
-def _modes():
-    help = subprocess.run([TWISTD, "-n", "tpreactor", "--help"], capture_output=True, text=True).stdout
-    return ["reactor", "serial"] + (["processes"] if "processes" in help else [])
-
-
-MODES = _modes()
+MODES = [m.name for m in allModes()]
 
 
 class TerminalServer(TerminalProcess):

@@ -8,6 +8,8 @@ import subprocess
 
 import pytest
 
+from tpreactor.modes import allModes
+
 from .support import TWISTD, LineClient, ServerProcess, freePort
 
 WELCOME = "Servidor: Conexión establecida el"
@@ -15,7 +17,7 @@ REPLY = "Mensaje Recibido el"
 GOODBYE = "Servidor: Conexión finalizada. Tiempo total de conexión: "
 
 
-@pytest.mark.parametrize("mode", ["reactor", "serial", "processes"])
+@pytest.mark.parametrize("mode", [m.name for m in allModes()])
 def test_sessionAndLogLines(mode):
     """
     In each mode: the startup line names mode and address; a client is
