@@ -7,8 +7,8 @@ import sys
 
 from ..consolelog import TWISTD_LOGGER
 from .deps import FOR_PLOT, REQUIRED, missing, missingLine
+from .servermodes import MODES
 
-MODES = ("reactor", "serial", "processes")
 REFERENCES = ("twisted", "asyncio")
 WORK_KINDS = ("sleep", "cpu")
 QUICK_WORK = 0.005
