@@ -5,14 +5,13 @@ End to end: a mode added as one module in a plugin directory of its own
 
 import os
 import re
+import signal
 from pathlib import Path
 
-from twisted.internet import defer, error, protocol, reactor
 from twisted.python.filepath import FilePath
-from twisted.trial.unittest import TestCase
+from twisted.trial.unittest import SynchronousTestCase
 
-from .support import DEADLINE_SECONDS, LISTENING, TWISTD, freePort, temporaryFolder
-from .twistedclient import connect
+from .support import LineClient, ServerProcess, temporaryFolder
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 WELCOME = "Servidor: Conexión establecida el"
@@ -32,35 +31,7 @@ def readmeExample():
     return path, source, name
 
 
-class ServerOutput(protocol.ProcessProtocol):
-    """
-    Collects a server's output; C{listening} fires with the port once it
-    listens, C{ended} when the process is gone.
-    """
-
-    def __init__(self):
-        self.output = ""
-        self.listening = defer.Deferred()
-        self.ended = defer.Deferred()
-
-    def outReceived(self, data):
-        self.output += data.decode("utf-8", "replace")
-        match = LISTENING.search(self.output)
-        if match and not self.listening.called:
-            self.listening.callback(int(match.group(2)))
-
-    errReceived = outReceived
-
-    def processEnded(self, reason):
-        if not self.listening.called:
-            self.listening.errback(AssertionError(f"server exited before listening:\n{self.output}"))
-        self.ended.callback(reason.value)
-
-
-class DroppedInModeTests(TestCase):
-    timeout = 4 * DEADLINE_SECONDS
-
-    @defer.inlineCallbacks
+class DroppedInModeTests(SynchronousTestCase):
     def test_readmeExampleServesAClient(self):
         """
         With the README's module in a tpreactor/plugins/ folder on
@@ -72,30 +43,14 @@ class DroppedInModeTests(TestCase):
         module = FilePath(root).preauthChild(relative)
         module.parent().makedirs()
         module.setContent(source.encode("utf-8"))
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
-                   PYTHONUNBUFFERED="1")
-        server = ServerOutput()
-        process = reactor.spawnProcess(
-            server, TWISTD,
-            [TWISTD, "--pidfile=", "-n", "tpreactor", f"--mode={name}", "--work", "0.01",
-             "--port", str(freePort())],
-            env=env, path=root,
-        )
-
-        def stop():
-            if not server.ended.called:
-                process.signalProcess("KILL")
-                return server.ended
-
-        self.addCleanup(stop)
-        port = yield server.listening.addTimeout(DEADLINE_SECONDS, reactor)
-        self.assertIn(f"Servidor en modo {name} escuchando en 127.0.0.1:{port}", server.output)
-        client = yield connect(port)
-        self.assertTrue((yield client.line()).startswith(WELCOME))
-        self.assertTrue((yield client.ask("hola")).startswith(REPLY))
-        self.assertTrue((yield client.ask("salir")).startswith(GOODBYE))
-        yield client.closed.addTimeout(DEADLINE_SECONDS, reactor)
-        process.signalProcess("TERM")
-        ended = yield server.ended.addTimeout(DEADLINE_SECONDS, reactor)
-        self.assertIsInstance(ended, error.ProcessDone, server.output)
-        self.assertNotIn("Traceback", server.output)
+        path = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
+        with ServerProcess("--mode", name, "--work", "0.01", env={"PYTHONPATH": path}, cwd=root) as server:
+            self.assertIn(f"Servidor en modo {name} escuchando en 127.0.0.1:{server.port}", server.text)
+            with LineClient(server.port) as client:
+                self.assertTrue(client.line().startswith(WELCOME))
+                self.assertTrue(client.ask("hola").startswith(REPLY))
+                self.assertTrue(client.ask("salir").startswith(GOODBYE))
+                self.assertIsNone(client.line())
+            server.signal(signal.SIGTERM)
+            self.assertEqual(server.wait(), 0)
+        self.assertNotIn("Traceback", server.text)
