@@ -4,7 +4,7 @@
 import multiprocessing
 from multiprocessing.connection import wait
 
-from . import loadgen, saturation, scenarios
+from . import saturation, scenarios, worker
 from .servers import cpuDelta
 
 READY_SECONDS = 60.0
@@ -26,7 +26,7 @@ class LoadPool:
         self.procs = []
         for _ in range(processes):
             parent, child = ctx.Pipe()
-            proc = ctx.Process(target=loadgen.workerMain, args=(child,), daemon=True,
+            proc = ctx.Process(target=worker.workerMain, args=(child,), daemon=True,
                                name="tpreactor-bench-load")
             proc.start()
             child.close()

@@ -3,18 +3,16 @@
 
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 import psutil
 
-from ..consolelog import TWISTD_LOGGER
+from .twistd import SERVER_LOGGER, tpreactorArgs
 
 LISTENING = re.compile(r"(?:escuchando en|listening on) (\S+):(\d+)")
 START_SECONDS = 30.0
@@ -29,38 +27,6 @@ def freePort(host="127.0.0.1"):
     with socket.socket(family) as s:
         s.bind((host, 0))
         return s.getsockname()[1]
-
-
-def twistdCommand():
-    """
-    The C{twistd} next to our interpreter, else the one on C{PATH}.
-    """
-    beside = Path(sys.executable).with_name("twistd")
-    if beside.exists():
-        return [str(beside)]
-    found = shutil.which("twistd")
-    if found:
-        return [found]
-    return [sys.executable, "-c", "import sys; from twisted.scripts.twistd import run; sys.exit(run())"]
-
-
-def tpreactorArgs(mode, port, work=0.0, workKind="sleep", threads=None, processes=None, backlog=None,
-                  logger=TWISTD_LOGGER):
-    """
-    The command line of C{twistd -n tpreactor} for one mode; C{logger} is
-    what it gives C{twistd --logger} (C{None}: twistd's own observer).
-    """
-    twistdOptions = [f"--logger={logger}"] if logger else []
-    args = [*twistdCommand(), "--pidfile=", *twistdOptions, "-n", "tpreactor", "--port", str(port), "--mode", mode,
-            "--quiet"]
-    args += ["--work", repr(float(work)), "--work-kind", workKind]
-    if threads:
-        args += ["--threads", str(threads)]
-    if processes and mode == "processes":
-        args += ["--processes", str(processes)]
-    if backlog:
-        args += ["--backlog", str(backlog)]
-    return args
 
 
 def referenceArgs(kind, port):
@@ -200,7 +166,7 @@ def cpuDelta(before, after, mainPid):
 
 
 def modeServer(mode, label=None, host="127.0.0.1", work=0.0, workKind="sleep", threads=None, processes=None,
-               backlog=None, logger=TWISTD_LOGGER):
+               backlog=None, logger=SERVER_LOGGER):
     port = freePort(host)
     label = label or mode
     settings = {"mode": mode, "work": work, "work_kind": workKind, "threads": threads,
