@@ -129,8 +129,9 @@ class PanelTests(SynchronousTestCase):
         """
         fig, names = self.figure(quickJobs())
         ax = self.panelAxes(fig)[names.index("cdf")]
-        labels = [line.get_label() for line in ax.get_lines()]
+        lines = {line.get_gid(): line for line in ax.get_lines()}
         for server in ("reactor", "serial"):
-            self.assertIn(f"{server}: reply", labels)
-            self.assertIn(f"{server}: wait for turn", labels)
+            reply, wait = lines[f"reply {server}"], lines[f"wait {server}"]
+            self.assertEqual((reply.get_linestyle(), wait.get_linestyle()), ("-", "--"))
+            self.assertEqual(reply.get_color(), wait.get_color())
         self.assertIn("leaves out", plot.CAPTIONS["cdf"])

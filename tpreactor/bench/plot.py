@@ -14,6 +14,8 @@ STYLE = {
 }
 #: Inches per panel (plot and caption), and dots per inch.
 PANEL_WIDTH, PANEL_HEIGHT, DPI = 6.0, 6.0, 100
+#: The most legend entries drawn inside a panel.
+LEGEND_INSIDE = 4
 #: Characters per caption line.
 CAPTION_WIDTH = 58
 
@@ -26,7 +28,7 @@ CAPTIONS = {
     "ideal": "Look at each pair of bars: the time the run took (left) against the least its mode's "
              "design allows for the work alone (right). The closer the pair, the nearer the run came "
              "to its mode's best.",
-    "cdf": "Solid: a message sent → its reply. Dashed: connect → welcome, the wait for one's turn, "
+    "cdf": "Solid: a message sent → its reply. Dashed, same colour: connect → welcome, the wait for one's turn, "
            "which the solid line leaves out. Serial's replies are quick because its clients waited "
            "first: compare both.",
 }
@@ -124,18 +126,29 @@ def plotCdf(ax, jobs):
             if not points:
                 continue
             xs = [p[0] for p in points]
-            line, = ax.step(xs[:1] + xs, [0.0] + [p[1] for p in points], where="post", label=f"{name}: reply")
+            line, = ax.step(xs[:1] + xs, [0.0] + [p[1] for p in points], where="post", label=name,
+                            gid=f"reply {name}")
             values += xs
             waits = sorted(v for v in f.get("welcome_ms") or () if v is not None)
             if waits:
                 ax.step(waits[:1] + waits, [0.0] + [(i + 1) / len(waits) for i in range(len(waits))], "--",
-                        where="post", color=line.get_color(), label=f"{name}: wait for turn")
+                        where="post", color=line.get_color(), label="_wait", gid=f"wait {name}")
                 values += waits
     _valueAxis(ax, "x", [v for v in values if v > 0])
     ax.set_ylim(0, 1.02)
     ax.set_title(f"chat: latency CDF\n({chats[0]['name']})")
     ax.set_xlabel("milliseconds")
     ax.set_ylabel("fraction of replies / of clients")
+
+
+def _legend(ax):
+    """
+    The legend inside the panel, or beside it when it would hide the data.
+    """
+    if len(ax.get_legend_handles_labels()[0]) > LEGEND_INSIDE:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
+    else:
+        ax.legend()
 
 
 def _integerTicks(axis):
@@ -193,7 +206,7 @@ def makeFigure(jobs):
             else:
                 plotCdf(ax, jobs)
             ax.grid(True, alpha=0.3)
-            ax.legend()
+            _legend(ax)
             note = fig.add_subplot(grid[1, column])
             note.axis("off")
             note.text(0.0, 0.85, textwrap.fill(CAPTIONS[name], CAPTION_WIDTH), transform=note.transAxes,
