@@ -21,8 +21,10 @@ install-test: $(BIN)/python
 install-bench: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 
+# The server runs as the terminal's foreground job, so that Ctrl+C reaches it
+# alone and make's status is the server's (see tpreactor/foreground.py).
 run: install
-	$(BIN)/twistd --pidfile= -n tpreactor --mode=$(MODE) --port=$(PORT) $(ARGS)
+	$(BIN)/python -m tpreactor.foreground $(BIN)/twistd --pidfile= -n tpreactor --mode=$(MODE) --port=$(PORT) $(ARGS)
 
 test: install-test
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

@@ -3,6 +3,7 @@ In-memory connections for the unit tests: a protocol on a StringTransport,
 time on a Clock, the wall clock fixed at a known date.
 """
 
+import re
 from datetime import datetime
 
 from twisted.internet.address import IPv4Address
@@ -69,6 +70,10 @@ def serialServer(**changes):
     return Server(factoryClass=SerialFactory, **changes)
 
 
+#: IAC WILL/WONT/DO/DONT <option>: what the server answers a telnet request.
+TELNET_ANSWER = re.compile(rb"\xff[\xfb-\xfe].", re.DOTALL)
+
+
 class Client:
     """
     One in-memory connection: what was written to it, line by line.
@@ -88,11 +93,12 @@ class Client:
 
     def lines(self):
         """
-        Every line the server wrote since the last call.
+        Every line the server wrote since the last call (without its answers
+        to telnet requests, as a telnet client shows it).
         """
         value = self.transport.value()
         new, self._read = value[self._read:], len(value)
-        return new.decode("utf-8").splitlines()
+        return TELNET_ANSWER.sub(b"", new).decode("utf-8").splitlines()
 
     @property
     def closing(self):
@@ -100,3 +106,24 @@ class Client:
 
     def lose(self):
         self.protocol.connectionLost(Failure(ConnectionDone()))
+
+
+class ManualExecutor:
+    """
+    An executor whose batches complete when the test says so.
+    """
+
+    inline = False
+    trivial = False
+
+    def __init__(self):
+        self.readyProtocols = []
+
+    def ready(self, protocol):
+        self.readyProtocols.append(protocol)
+
+    def complete(self, outcome=None):
+        protocol = self.readyProtocols.pop(0)
+        batch = protocol.takeBatch(64)
+        protocol.batchDone([outcome] * len(batch))
+        return batch

@@ -1,74 +1,17 @@
 """
-Backpressure and faults: a client cannot make the server buffer without
-bound, and a client that misbehaves affects no one else.
+Backpressure and faults over real sockets: a client cannot make the server
+buffer without bound, and a client that misbehaves affects no one else (the
+in-memory backpressure tests are in L{tests.test_replies}).
 """
 
 import pytest
 import pytest_twisted
 from twisted.internet import defer, reactor, task
 from twisted.logger import globalLogPublisher
-from twisted.trial.unittest import SynchronousTestCase
 
-from tpreactor.protocol import MAX_QUEUED
-
-from .memory import Server
-from .test_protocol import ManualExecutor
 from .twistedclient import connect, startServer
 
 REPLY = "Mensaje Recibido el"
-
-
-class PauseTests(SynchronousTestCase):
-    def test_fullOutputStopsReading(self):
-        """
-        When the transport says its buffer is full, lines already read wait
-        and the transport stops reading; they are answered on resume.
-        """
-        client = Server().connect()
-        client.send(b"a\n")
-        self.assertIs(client.transport.producer, client.protocol)
-        client.lines()
-        client.protocol.pauseProducing()
-        self.assertEqual(client.transport.producerState, "paused")
-        client.send(b"b\nc\n")
-        self.assertEqual(client.lines(), [])
-        client.protocol.resumeProducing()
-        self.assertEqual(len(client.lines()), 2)
-        self.assertEqual(client.transport.producerState, "producing")
-
-    def test_queuedWorkStopsReading(self):
-        """
-        Past MAX_QUEUED messages waiting for work, the connection is not read;
-        it is read again once they are answered.
-        """
-        executor = ManualExecutor()
-        client = Server(executor=executor).connect()
-        client.lines()
-        client.send(b"x\n" * (MAX_QUEUED * 3))
-        self.assertEqual(client.transport.producerState, "paused")
-        self.assertEqual(client.protocol.pending, MAX_QUEUED)
-        answered = 0
-        while executor.readyProtocols:
-            answered += len(executor.complete())
-        self.assertEqual(answered, MAX_QUEUED * 3)
-        self.assertEqual(len(client.lines()), MAX_QUEUED * 3)
-        self.assertEqual(client.transport.producerState, "producing")
-
-    def test_silenceFlushWaitsWhilePaused(self):
-        """
-        While paused, buffered complete lines are not mistaken for a partial one.
-        """
-        server = Server()
-        client = server.connect()
-        client.send(b"a\n")
-        client.lines()
-        client.protocol.pauseProducing()
-        client.send(b"b\nc")
-        server.clock.advance(5)
-        self.assertEqual(client.lines(), [])
-        client.protocol.resumeProducing()
-        server.clock.advance(1)
-        self.assertEqual(len(client.lines()), 2)
 
 
 def _bufferedBytes(protocol):

@@ -6,7 +6,8 @@ StringTransport, the clients on a Clock.
 from twisted.internet.testing import StringTransport
 from twisted.trial.unittest import SynchronousTestCase
 
-from tpreactor.console import CONSOLE_TEXTS, REOPEN_SECONDS, Console, TerminalConsole, consoleTexts, findPeer
+from tpreactor.console import REOPEN_SECONDS, Console, TerminalConsole, findPeer
+from tpreactor.messages import catalogue
 
 from .memory import Server, serialServer
 
@@ -62,7 +63,7 @@ class ListTests(SynchronousTestCase):
         Messages whose reply is still being worked on count as sent, and the
         line says how many wait.
         """
-        from .test_shutdown import HeldExecutor
+        from .shutdownfakes import HeldExecutor
 
         server = Server(executor=HeldExecutor())
         client = server.connect()
@@ -118,6 +119,25 @@ class ListTests(SynchronousTestCase):
         console, transport = consoleOn(server)
         self.assertTrue(typed(console, transport, "clientes").startswith("Conexiones activas: 1, en espera: 0\n"))
 
+    def test_waitingCountIsForFactoriesThatHoldClients(self):
+        """
+        The waiting count shows for any factory that holds clients, as it
+        says, whatever its class.
+        """
+        server = Server()
+        server.factory.holdsClients = True
+        server.connect()
+        console, transport = consoleOn(server)
+        self.assertTrue(typed(console, transport, "clientes").startswith("Conexiones activas: 1, en espera: 0\n"))
+
+    def test_catalogueIsTheFactorys(self):
+        """
+        The console speaks the server's language: its factory's catalogue.
+        """
+        server = Server(lang="en")
+        console, transport = consoleOn(server)
+        self.assertIs(console.catalogue, server.factory.catalogue)
+
 
 class KickTests(SynchronousTestCase):
     def test_kick(self):
@@ -152,7 +172,7 @@ class KickTests(SynchronousTestCase):
         A kicked client still gets the replies to what it already sent, then
         the closing line.
         """
-        from .test_shutdown import HeldExecutor
+        from .shutdownfakes import HeldExecutor
 
         executor = HeldExecutor()
         server = Server(executor=executor)
@@ -310,20 +330,6 @@ class QuestionTests(SynchronousTestCase):
         self.assertEqual(ended, [True])
 
 
-class TextsTests(SynchronousTestCase):
-    def test_bothLanguages(self):
-        """
-        Both languages have every text, and the contract's exact ones.
-        """
-        self.assertEqual(set(CONSOLE_TEXTS), {"es", "en"})
-        self.assertEqual(consoleTexts("es").socketClosed, "Socket del servidor cerrado.")
-        self.assertEqual(consoleTexts("es").allClosed, "Todas las conexiones activas han sido cerradas.")
-        self.assertEqual(consoleTexts("en").socketClosed, "Server socket closed.")
-        self.assertEqual(consoleTexts("en").allClosed, "All active connections have been closed.")
-        self.assertEqual(consoleTexts("es").listWaiting.format(waiting=2), ", en espera: 2")
-        self.assertEqual(consoleTexts("en").listWaiting.format(waiting=2), ", waiting: 2")
-
-
 class TerminalLostTests(SynchronousTestCase):
     def test_terminalGoneForGood(self):
         """
@@ -339,5 +345,5 @@ class TerminalLostTests(SynchronousTestCase):
         with capturedLogs() as events:
             terminal._lost(console)
             server.clock.advance(REOPEN_SECONDS)
-        self.assertEqual([e["log_format"] for e in events], [consoleTexts("es").terminalLost])
-        self.assertTrue(consoleTexts("es").terminalLost.startswith("Consola: no se puede volver a abrir el terminal"))
+        self.assertEqual([e["log_format"] for e in events], [catalogue("es").terminalLost])
+        self.assertTrue(catalogue("es").terminalLost.startswith("Consola: no se puede volver a abrir el terminal"))

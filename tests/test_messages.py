@@ -1,12 +1,13 @@
 """
-Tests for L{tpreactor.messages}: the dates and elapsed times of the contract.
+Tests for L{tpreactor.messages}: the dates and elapsed times of the contract,
+and the one catalogue of every text in both languages.
 """
 
 from datetime import datetime
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from tpreactor.messages import ENGLISH, SPANISH, catalogue, formatDate, formatElapsed
+from tpreactor.messages import CATALOGUES, ENGLISH, LANGUAGES, SPANISH, catalogue, formatDate, formatElapsed
 
 
 class DateTests(SynchronousTestCase):
@@ -50,9 +51,15 @@ class DateTests(SynchronousTestCase):
 
 class ElapsedTests(SynchronousTestCase):
     def test_underAMinute(self):
+        """
+        Under a minute reads C{0:01:03.905295}.
+        """
         self.assertEqual(formatElapsed(63.905295), "0:01:03.905295")
 
     def test_pastAnHour(self):
+        """
+        Past an hour the hours show: C{3:02:01.500000}.
+        """
         self.assertEqual(formatElapsed(3 * 3600 + 2 * 60 + 1.5), "3:02:01.500000")
 
     def test_pastADay(self):
@@ -63,4 +70,38 @@ class ElapsedTests(SynchronousTestCase):
         self.assertEqual(formatElapsed(2 * 86400), "2 days, 0:00:00")
 
     def test_neverNegative(self):
+        """
+        A negative elapsed time reads as zero.
+        """
         self.assertEqual(formatElapsed(-0.5), "0:00:00")
+
+
+class TextsTests(SynchronousTestCase):
+    def test_bothLanguages(self):
+        """
+        Both languages have every text, and the contract's exact ones.
+        """
+        self.assertEqual(set(CATALOGUES), {"es", "en"})
+        self.assertEqual(catalogue("es").socketClosed, "Socket del servidor cerrado.")
+        self.assertEqual(catalogue("es").allClosed, "Todas las conexiones activas han sido cerradas.")
+        self.assertEqual(catalogue("en").socketClosed, "Server socket closed.")
+        self.assertEqual(catalogue("en").allClosed, "All active connections have been closed.")
+        self.assertEqual(catalogue("es").listWaiting.format(waiting=2), ", en espera: 2")
+        self.assertEqual(catalogue("en").listWaiting.format(waiting=2), ", waiting: 2")
+
+    def test_everyLanguageHasACatalogue(self):
+        """
+        Every language C{--lang} offers has its catalogue, and no other.
+        """
+        self.assertEqual(sorted(CATALOGUES), sorted(LANGUAGES))
+        for lang in LANGUAGES:
+            self.assertEqual(catalogue(lang).lang, lang)
+
+    def test_oneCatalogueForWireConsoleAndShutdown(self):
+        """
+        The wire, the console lines and the operator's texts come from the
+        same catalogue.
+        """
+        for cat in (SPANISH, ENGLISH):
+            self.assertTrue(cat.welcome and cat.received and cat.question and cat.shutdownStarted)
+            self.assertEqual(len(cat.options), 3)

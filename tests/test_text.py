@@ -56,6 +56,30 @@ class TelnetFilterTests(SynchronousTestCase):
         for size in range(1, 10):
             self.assertEqual(filterInChunks(b"ho" + naws + b"la\n", size), b"hola\n", size)
 
+    def test_ctrlCTimingMarkIsAnswered(self):
+        """
+        The exact bytes telnet sends for Ctrl+C (IAC IP, IAC DO TIMING-MARK)
+        are no data and get IAC WILL TIMING-MARK back, in every chunk size:
+        until then telnet throws away everything the server sends.
+        """
+        ctrlC = b"\xff\xf4\xff\xfd\x06"
+        for size in range(1, 10):
+            f = TelnetFilter()
+            data = b"hola\n" + ctrlC + b"otra\n"
+            out = b"".join(f.feed(data[i:i + size]) for i in range(0, len(data), size))
+            self.assertEqual(out, b"hola\notra\n", size)
+            self.assertEqual(f.takeAnswers(), b"\xff\xfb\x06", size)
+            self.assertEqual(f.takeAnswers(), b"", size)
+
+    def test_requestsAreRefused(self):
+        """
+        Any other DO gets WONT and any WILL gets DONT, so a client that
+        waits for the answer is never left waiting; WONT and DONT need none.
+        """
+        f = TelnetFilter()
+        f.feed(WILL_ECHO + DO_SGA + b"\xff\xfc\x01\xff\xfe\x03")
+        self.assertEqual(f.takeAnswers(), b"\xff\xfe\x01" + b"\xff\xfc\x03")
+
     def test_doubledIacIsOneByte(self):
         self.assertEqual(TelnetFilter().feed(b"a\xff\xffb"), b"a\xffb")
 

@@ -9,7 +9,8 @@ from twisted.internet.protocol import Protocol
 from tpreactor.clock import SystemClock
 from tpreactor.factory import Settings
 from tpreactor.modes import modeNamed
-from tpreactor.service import ListeningService, TimeServer
+from tpreactor.service import TimeServer
+from tpreactor.shutdown import ListeningService
 
 TIMEOUT_SECONDS = 10.0
 

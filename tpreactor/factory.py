@@ -50,6 +50,8 @@ class TimeFactory(ServerFactory):
     noisy = False
     #: Whether serving needs ports that can stop accepting (L{IPushProducer}).
     pausesPorts = False
+    #: Whether clients are held, unwelcomed, until their turn (L{waiting}).
+    holdsClients = False
     #: Set by a graceful shutdown: whoever is accepted now gets the closing
     #: line at once, with no welcome.
     closing = False
@@ -136,6 +138,7 @@ class SerialFactory(TimeFactory):
     """
 
     pausesPorts = True
+    holdsClients = True
 
     def __init__(self, *args, **kwargs):
         TimeFactory.__init__(self, *args, **kwargs)

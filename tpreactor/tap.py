@@ -12,8 +12,8 @@ from .endpoints import parseEndpoint, withBacklog
 from .factory import Settings
 from .messages import LANGUAGES
 from .modes import MODES, modeNamed
-from .service import ListeningService, TimeServer, defaultMaxConnections
-from .shutdown import withOperator
+from .service import TimeServer
+from .shutdown import ListeningService, defaultMaxConnections, withOperator
 from .work import WORK_KINDS
 
 DEFAULT_LISTEN = "tcp:6667:interface=127.0.0.1"

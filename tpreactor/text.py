@@ -7,7 +7,11 @@ removal and escaping of client text before it reaches a terminal.
 IAC = 0xFF
 SB = 0xFA
 SE = 0xF0
-_NEGOTIATION = frozenset({0xFB, 0xFC, 0xFD, 0xFE})  # WILL WONT DO DONT
+WILL, WONT, DO, DONT = 0xFB, 0xFC, 0xFD, 0xFE
+_NEGOTIATION = frozenset({WILL, WONT, DO, DONT})
+#: RFC 860: Ctrl+C in telnet sends C{IAC IP IAC DO TIMING-MARK} and throws
+#: away everything the server sends until the mark is answered.
+TIMING_MARK = 6
 #: The lowest telnet command byte; C{IAC} before anything lower is no command.
 _FIRST_COMMAND = SE
 #: Real subnegotiations (terminal type, window size) are a few bytes long; a
@@ -26,11 +30,37 @@ class TelnetFilter:
     telnet is kept as data, so that it is replaced when decoded, never lost:
     C{IAC} before a byte that is no command, and a subnegotiation that runs
     past L{MAX_SUBNEGOTIATION} bytes without its end.
+
+    A client that asks something waits for the answer, so every request is
+    answered (L{takeAnswers}): C{DO TIMING-MARK} with C{WILL TIMING-MARK}, any
+    other C{DO} with C{WONT} and any C{WILL} with C{DONT} (the server takes
+    up no option, RFC 854); C{WONT} and C{DONT} ask for the state the option
+    is already in and get no answer, so negotiation cannot loop.
     """
 
     def __init__(self):
         self._state = _DATA
         self._sub = bytearray()
+        self._verb = None
+        self._answers = bytearray()
+
+    def takeAnswers(self):
+        """
+        The bytes owed to the client for the requests fed so far (and forget
+        them): to be sent at once, ahead of any reply still being worked on.
+        """
+        answers = bytes(self._answers)
+        self._answers.clear()
+        return answers
+
+    def _answer(self, verb, option):
+        if verb == DO:
+            reply = WILL if option == TIMING_MARK else WONT
+        elif verb == WILL:
+            reply = DONT
+        else:
+            return
+        self._answers += bytes((IAC, reply, option))
 
     def feed(self, data):
         """
@@ -52,6 +82,7 @@ class TelnetFilter:
                     out.append(IAC)
                     state = _DATA
                 elif byte in _NEGOTIATION:
+                    self._verb = byte
                     state = _OPTION
                 elif byte == SB:
                     state = _SUB
@@ -62,6 +93,7 @@ class TelnetFilter:
                     out += bytes((IAC, byte))
                     state = _DATA
             elif state == _OPTION:
+                self._answer(self._verb, byte)
                 state = _DATA
             elif state == _SUB:
                 if byte == IAC:

@@ -150,6 +150,7 @@ class BatchingExecutor(Service):
     """
 
     inline = False
+    trivial = False
 
     def __init__(self, reactor, work, slots):
         self.reactor = reactor

@@ -1,135 +1,23 @@
-# -*- test-case-name: tests.test_shutdown -*-
+# -*- test-case-name: tests.test_operator -*-
 """
-How the server ends: Ctrl+C asks the operator (in a terminal), SIGTERM and a
-terminal-less SIGINT shut down gracefully, and the exit status and the
-terminal are what the operator expects afterwards.
+The operator's control over the server: SIGINT and SIGTERM, the Ctrl+C
+question and its three answers (close the socket only, shut down, exit now),
+and the exit status once everything stopped.
 """
 
-import atexit
-import fcntl
 import os
 import signal
-import sys
-import termios
 
 from twisted.application.service import Service
 from twisted.logger import Logger
 
-from .console import CLOSE_ALL, CLOSE_SOCKET, EXIT_NOW, Console, TerminalConsole
+from ..console import CLOSE_ALL, CLOSE_SOCKET, EXIT_NOW, Console, TerminalConsole
+from .terminal import ExitStatus, Terminal
 
 log = Logger(namespace="tpreactor")
 
 #: What the operator has asked for so far.
 SERVING, ASKING, DRAINING, STOPPING = "serving", "asking", "draining", "stopping"
-
-
-class Terminal:
-    """
-    The state of fds 0, 1 and 2 when the server started, put back at exit:
-    the non-blocking flag (C{StandardIO} and others set it) and the terminal
-    attributes.
-    """
-
-    def __init__(self, fds=(0, 1, 2)):
-        self.fds = fds
-        self._flags = {}
-        self._attrs = None
-
-    @staticmethod
-    def interactive():
-        """
-        Whether an operator sits at this process: stdin and stdout are
-        terminals and we are in their foreground (a background job that
-        read its terminal would be stopped by SIGTTIN).
-        """
-        try:
-            return os.isatty(0) and os.isatty(1) and os.tcgetpgrp(0) == os.getpgrp()
-        except OSError:
-            return False
-
-    def save(self):
-        for fd in self.fds:
-            try:
-                self._flags[fd] = fcntl.fcntl(fd, fcntl.F_GETFL)
-            except OSError:
-                pass
-        try:
-            self._attrs = termios.tcgetattr(self.fds[0]) if os.isatty(self.fds[0]) else None
-        except termios.error:
-            self._attrs = None
-
-    def restore(self):
-        """
-        Put the blocking flag and the terminal attributes back as they were.
-        """
-        for fd, saved in self._flags.items():
-            try:
-                flags = fcntl.fcntl(fd, fcntl.F_GETFL)
-                wanted = (flags & ~os.O_NONBLOCK) | (saved & os.O_NONBLOCK)
-                if wanted != flags:
-                    fcntl.fcntl(fd, fcntl.F_SETFL, wanted)
-            except OSError:
-                pass
-        if self._attrs is not None:
-            try:
-                if termios.tcgetattr(self.fds[0]) != self._attrs:
-                    termios.tcsetattr(self.fds[0], termios.TCSADRAIN, self._attrs)
-            except termios.error:
-                pass
-
-
-class ExitStatus:
-    """
-    A non-zero exit status for a process that twistd will end with 0.
-
-    twistd returns normally once the reactor has stopped (its C{run()}
-    returns C{None}) and there is no hook to change that; a SystemExit in an
-    atexit handler is ignored. So when the status is not 0 the handler ends
-    the process itself with C{os._exit}, after the terminal is restored and
-    stdout and stderr are flushed (the log observer flushes every event). It
-    is registered when the reactor starts; atexit handlers run last-in first
-    out, so the ones registered later have run by then, and of the ones
-    registered earlier only the standard library's logging needs a call.
-    """
-
-    def __init__(self, terminal, exit=os._exit, flush=None):
-        self.terminal = terminal
-        self.code = 0
-        self._exit = exit
-        self._flush = flush or flushEverything
-        self._registered = False
-
-    def register(self):
-        if not self._registered:
-            self._registered = True
-            atexit.register(self.atExit)
-
-    def atExit(self):
-        self.terminal.restore()
-        if self.code:
-            self.now(self.code)
-
-    def now(self, code):
-        """
-        End the process with C{code} at once, leaving the terminal as found.
-        """
-        self.terminal.restore()
-        self._flush()
-        self._exit(code)
-
-
-def flushEverything():
-    """
-    What a normal exit would flush: the standard library's logging (its
-    atexit handler will not run) and the standard streams.
-    """
-    if "logging" in sys.modules:
-        sys.modules["logging"].shutdown()
-    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
-        try:
-            stream.flush()
-        except Exception:
-            pass
 
 
 class Operator(Service):
@@ -141,6 +29,7 @@ class Operator(Service):
     runs, because Twisted installs its own during startup.
 
     @ivar server: the L{tpreactor.service.TimeServer}.
+    @ivar catalogue: the texts of the server's language (its factory's).
     @ivar console: the L{Console} when an operator sits at a terminal, else
         C{None}.
     @ivar state: L{SERVING}, L{ASKING}, L{DRAINING} (option 1: no new
@@ -153,7 +42,7 @@ class Operator(Service):
                  openConsole=None, signals=signal, endWorkers=None):
         self.server = server
         self.reactor = reactor
-        self.texts = server.texts
+        self.catalogue = server.factory.catalogue
         self.terminal = terminal or Terminal()
         self.exitStatus = exitStatus or ExitStatus(self.terminal)
         self._interactive = Terminal.interactive if interactive is None else interactive
@@ -188,10 +77,10 @@ class Operator(Service):
         self._signals.signal(signal.SIGINT, self._signalled)
         self._signals.signal(signal.SIGTERM, self._signalled)
         if self.console is not None:
-            log.info(self.texts.ready)
+            log.info(self.catalogue.ready)
 
     def _openTerminalConsole(self):
-        console = Console(self.server.factory, self.texts)
+        console = Console(self.server.factory)
         terminalConsole = TerminalConsole(console, self.reactor)
         if not terminalConsole.open():
             return None
@@ -236,11 +125,11 @@ class Operator(Service):
                 self.state = ASKING
                 self.console.ask(self.answered)
             else:
-                log.info(self.texts.signalled, signal="SIGINT")
+                log.info(self.catalogue.signalled, signal="SIGINT")
                 self.closeAll()
         elif self.state == ASKING:
             self.console.withdraw()
-            log.info(self.texts.secondInterrupt)
+            log.info(self.catalogue.secondInterrupt)
             self.closeAll()
         else:
             self._hurry("SIGINT")
@@ -253,7 +142,7 @@ class Operator(Service):
         if self.state in (SERVING, DRAINING, ASKING):
             if self.asking:
                 self.console.withdraw()
-            log.info(self.texts.signalled, signal="SIGTERM")
+            log.info(self.catalogue.signalled, signal="SIGTERM")
             self.closeAll()
         else:
             self._hurry("SIGTERM")
@@ -279,7 +168,7 @@ class Operator(Service):
         elif answer == EXIT_NOW:
             self.exitNow()
         else:
-            self.console.say(self.texts.resumed)
+            self.console.say(self.catalogue.resumed)
             self._lastLeft()
 
     # -- the three options ------------------------------------------------------------
@@ -290,7 +179,7 @@ class Operator(Service):
         process ends when the last one leaves.
         """
         if self.state == DRAINING:
-            log.info(self.texts.alreadyClosed)
+            log.info(self.catalogue.alreadyClosed)
             self._lastLeft()
             return
         self.state = DRAINING
@@ -299,14 +188,14 @@ class Operator(Service):
 
     def _listenersClosed(self, counts):
         closedWaiting, backlog = counts
-        t = self.texts
+        t = self.catalogue
         log.info(t.socketClosed)
-        if hasattr(self.server.factory, "active"):
+        if self.server.factory.holdsClients:
             log.info(t.waitingClosed, count=closedWaiting)
             if backlog:
                 log.info(t.backlogReset, count=backlog)
         # The held clients just closed are still registered until they go.
-        served = [p for p in self.server.factory.connections if not getattr(p, "finished", p.closed)]
+        served = [p for p in self.server.factory.connections if not p.finished]
         if served:
             log.info(t.draining, count=len(served))
         self.server.factory.whenEmpty().addCallback(self._lastLeft)
@@ -314,7 +203,7 @@ class Operator(Service):
     def _lastLeft(self, _=None):
         # While the question is open the answer decides (see answered).
         if self.state == DRAINING and not self.server.factory.connections:
-            log.info(self.texts.lastLeft)
+            log.info(self.catalogue.lastLeft)
             self._stopReactor()
 
     def closeAll(self):
@@ -331,17 +220,16 @@ class Operator(Service):
 
         Worker processes would outlive us (a process pool's workers hold
         their own queue open), so they are told to end first: by the pool's
-        C{abandon()} if it has one, else with a SIGTERM to each process this
-        one started.
+        C{abandon()} if there is a pool, else with a SIGTERM to each process
+        this one started.
         """
-        log.info(self.texts.exitingNow)
+        log.info(self.catalogue.exitingNow)
         self._endWorkers()
         self.exitStatus.now(0)
 
     def _endWorkersNow(self):
-        abandon = getattr(getattr(self.server, "pool", None), "abandon", None)
-        if callable(abandon):
-            abandon()
+        if self.server.pool is not None:
+            self.server.pool.abandon()
             return
         for child in descendants(os.getpid()):
             try:
@@ -350,7 +238,7 @@ class Operator(Service):
                 pass
 
     def _hurry(self, name):
-        log.warn(self.texts.signalledDuringStop, signal=name)
+        log.warn(self.catalogue.signalledDuringStop, signal=name)
         self.server.hurry()
 
     def _stopReactor(self):
@@ -364,7 +252,7 @@ class Operator(Service):
         """
         code = self.server.exitStatus
         self.exitStatus.code = code
-        log.info(self.texts.exitStatus, code=code)
+        log.info(self.catalogue.exitStatus, code=code)
         self.terminal.restore()
 
 

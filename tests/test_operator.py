@@ -1,0 +1,381 @@
+"""
+Tests for L{tpreactor.shutdown.operator}, in memory: the operator's state
+machine (the Ctrl+C question, its three answers, SIGINT and SIGTERM) and the
+worker processes found through /proc.
+"""
+
+import os
+import shutil
+import signal
+import tempfile
+
+from twisted.internet import defer
+from twisted.internet.testing import MemoryReactorClock
+from twisted.logger import capturedLogs
+from twisted.trial.unittest import SynchronousTestCase
+
+from tpreactor.shutdown.operator import ASKING, DRAINING, SERVING, STOPPING, Operator, descendants
+
+from .memory import Server, serialServer
+from .shutdownfakes import CLOSED, FakeTerminal, messages, timeServer
+
+
+class FakeServer:
+    """
+    The parts of L{TimeServer} the operator uses, recording the calls.
+    """
+
+    def __init__(self, memory):
+        self.factory = memory.factory
+        self.pool = None
+        self.stopping = False
+        self.hurried = False
+        self.exitStatus = 0
+        self.calls = []
+
+    def closeListeners(self):
+        self.calls.append("closeListeners")
+        return defer.succeed((0, None))
+
+    def hurry(self):
+        self.calls.append("hurry")
+        return True
+
+
+class FakeConsole:
+    def __init__(self):
+        self.asking = False
+        self.answer = None
+        self.said = []
+        self.withdrawn = 0
+
+    def ask(self, answered):
+        self.asking = True
+        self.answer = answered
+
+    def withdraw(self):
+        self.asking = False
+        self.withdrawn += 1
+
+    def say(self, text):
+        self.said.append(text)
+
+    def reply(self, text):
+        self.asking = False
+        self.answer(text)
+
+
+class FakeExit:
+    def __init__(self):
+        self.code = 0
+        self.now_ = []
+        self.registered = False
+
+    def register(self):
+        self.registered = True
+
+    def now(self, code):
+        self.now_.append(code)
+
+
+class FakeSignals:
+    def __init__(self, sigint=signal.default_int_handler):
+        self.handlers = {signal.SIGINT: sigint}
+
+    def getsignal(self, signum):
+        return self.handlers.get(signum)
+
+    def signal(self, signum, handler):
+        self.handlers[signum] = handler
+
+
+class OperatorTests(SynchronousTestCase):
+    def operator(self, interactive=True, memory=None, signals=None):
+        self.memory = memory or Server()
+        self.reactor = MemoryReactorClock()
+        self.server = FakeServer(self.memory)
+        self.console = FakeConsole()
+        self.exit = FakeExit()
+        self.terminal = FakeTerminal()
+        self.signals = signals or FakeSignals()
+        self.workersEnded = []
+        op = Operator(self.server, self.reactor, terminal=self.terminal, exitStatus=self.exit,
+                      interactive=lambda: interactive, openConsole=lambda: self.console,
+                      signals=self.signals, endWorkers=lambda: self.workersEnded.append(True))
+        op.startService()
+        self.reactor.run()  # runs the when-running hooks, then "stops"
+        self.reactor.running = True
+        self.reactor.hasStopped = False
+        return op
+
+    def test_beginTakesOverSignals(self):
+        """
+        Once the reactor runs, SIGINT and SIGTERM are ours, the terminal
+        state is saved and the exit status is registered.
+        """
+        op = self.operator()
+        self.assertEqual(self.signals.handlers[signal.SIGINT], op._signalled)
+        self.assertEqual(self.signals.handlers[signal.SIGTERM], op._signalled)
+        self.assertEqual(self.terminal.saved, 1)
+        self.assertTrue(self.exit.registered)
+        self.assertIs(op.console, self.console)
+
+    def test_ignoredSigintIsTakenOver(self):
+        """
+        A SIGINT that came ignored (a job a script started with "&") is ours
+        too: without a terminal it means a graceful shutdown.
+        """
+        op = self.operator(signals=FakeSignals(sigint=signal.SIG_IGN))
+        self.assertEqual(self.signals.handlers[signal.SIGINT], op._signalled)
+
+    def test_noConsoleWithoutTerminal(self):
+        """
+        Without a terminal there is no console.
+        """
+        op = self.operator(interactive=False)
+        self.assertIsNone(op.console)
+
+    def test_interruptAsks(self):
+        """
+        In a terminal Ctrl+C asks, and the server keeps running.
+        """
+        op = self.operator()
+        op.interrupted()
+        self.assertTrue(self.console.asking)
+        self.assertEqual(op.state, ASKING)
+        self.assertFalse(self.reactor.hasStopped)
+
+    def test_anythingElseResumes(self):
+        """
+        An answer that is no option, empty included, resumes serving.
+        """
+        op = self.operator()
+        for answer in ("", "4", "dos"):
+            op.interrupted()
+            self.console.reply(answer)
+            self.assertEqual(op.state, SERVING)
+        self.assertEqual(self.console.said, ["Se continúa atendiendo."] * 3)
+        self.assertFalse(self.reactor.hasStopped)
+
+    def test_optionTwoStopsTheReactor(self):
+        """
+        Option 2 is Twisted's own shutdown: the reactor stops.
+        """
+        op = self.operator()
+        op.interrupted()
+        self.console.reply("2")
+        self.assertTrue(self.reactor.hasStopped)
+        self.assertEqual(op.state, STOPPING)
+
+    def test_secondInterruptMeansTwo(self):
+        """
+        A second Ctrl+C while the question is open withdraws it and is option 2.
+        """
+        op = self.operator()
+        op.interrupted()
+        op.interrupted()
+        self.assertEqual(self.console.withdrawn, 1)
+        self.assertTrue(self.reactor.hasStopped)
+
+    def test_optionThreeExitsAtOnce(self):
+        """
+        Option 3 ends the workers and exits 0 at once.
+        """
+        op = self.operator()
+        op.interrupted()
+        self.console.reply("3")
+        self.assertEqual(self.exit.now_, [0])
+        self.assertEqual(self.workersEnded, [True])
+
+    def test_optionOneEndsWithTheLastClient(self):
+        """
+        Option 1 closes the listeners and stops the reactor once the last
+        client has left.
+        """
+        op = self.operator()
+        client = self.memory.connect()
+        op.interrupted()
+        self.console.reply("1")
+        self.assertEqual(self.server.calls, ["closeListeners"])
+        self.assertEqual(op.state, DRAINING)
+        self.assertFalse(self.reactor.hasStopped)
+        client.lose()
+        self.assertTrue(self.reactor.hasStopped)
+
+    def test_optionOneInSerialMode(self):
+        """
+        Option 1 in serial mode says how many held clients it closed, and
+        counts only the one still served as connected.
+        """
+        memory = serialServer()
+        op = self.operator(memory=memory)
+        op.server = server = timeServer(memory)[0]
+        served, held = memory.connect(), memory.connect()
+        with capturedLogs() as events:
+            op.interrupted()
+            self.console.reply("1")
+        text = messages(events)
+        self.assertIn("Socket del servidor cerrado.", text)
+        self.assertIn("Clientes en espera cerrados sin bienvenida: 1.", text)
+        self.assertTrue(any("clientes conectados (1)" in t for t in text), text)
+        self.assertEqual(held.lines(), [CLOSED])
+        held.lose()
+        self.assertFalse(self.reactor.hasStopped)
+        served.lose()
+        self.assertTrue(self.reactor.hasStopped)
+        self.assertFalse(server.stopping)
+
+    def test_optionOneWithNobodyStopsAtOnce(self):
+        """
+        Option 1 with no client connected stops the reactor at once.
+        """
+        op = self.operator()
+        op.interrupted()
+        self.console.reply("1")
+        self.assertTrue(self.reactor.hasStopped)
+
+    def test_lastLeavesWhileAsking(self):
+        """
+        If the last client leaves while the question is open after option 1,
+        a resuming answer ends the process.
+        """
+        op = self.operator()
+        client = self.memory.connect()
+        op.interrupted()
+        self.console.reply("1")
+        op.interrupted()
+        client.lose()
+        self.assertFalse(self.reactor.hasStopped)
+        self.console.reply("")
+        self.assertTrue(self.reactor.hasStopped)
+
+    def test_withoutTerminalSigintIsTwo(self):
+        """
+        Without a terminal SIGINT is option 2: the reactor stops.
+        """
+        op = self.operator(interactive=False)
+        op.interrupted()
+        self.assertTrue(self.reactor.hasStopped)
+
+    def test_sigtermNeverAsks(self):
+        """
+        SIGTERM stops the reactor without asking.
+        """
+        op = self.operator()
+        op.terminated()
+        self.assertFalse(self.console.asking)
+        self.assertTrue(self.reactor.hasStopped)
+
+    def test_sigtermWhileAsking(self):
+        """
+        SIGTERM while the question is open withdraws it and stops the reactor.
+        """
+        op = self.operator()
+        op.interrupted()
+        op.terminated()
+        self.assertEqual(self.console.withdrawn, 1)
+        self.assertTrue(self.reactor.hasStopped)
+
+    def test_signalDuringShutdownHurries(self):
+        """
+        Ctrl+C or SIGTERM during the graceful shutdown cuts it short.
+        """
+        op = self.operator()
+        op.terminated()
+        self.server.stopping = True
+        op.interrupted()
+        op.terminated()
+        self.assertEqual(self.server.calls, ["hurry", "hurry"])
+
+    def test_afterShutdown(self):
+        """
+        After the shutdown the exit status is the server's and the terminal
+        is restored.
+        """
+        op = self.operator()
+        self.server.exitStatus = 1
+        op.afterShutdown()
+        self.assertEqual(self.exit.code, 1)
+        self.assertEqual(self.terminal.restored, 1)
+        self.assertIn(op.afterShutdown, [t[0] for t in self.reactor.triggers["after"]["shutdown"]])
+
+
+class PoolStub:
+    """
+    A worker pool that records being abandoned.
+    """
+
+    def __init__(self):
+        self.abandoned = 0
+
+    def abandon(self):
+        self.abandoned += 1
+
+
+class OperatorCatalogueTests(SynchronousTestCase):
+    def operator(self, memory, pool=None):
+        self.memory = memory
+        self.server = FakeServer(memory)
+        self.server.pool = pool
+        self.exit = FakeExit()
+        self.console = FakeConsole()
+        return Operator(self.server, MemoryReactorClock(), terminal=FakeTerminal(), exitStatus=self.exit,
+                        interactive=lambda: True, openConsole=lambda: self.console, signals=FakeSignals())
+
+    def test_textsAreTheFactorys(self):
+        """
+        The operator speaks the server's language: its factory's catalogue.
+        """
+        op = self.operator(Server(lang="en"))
+        self.assertIs(op.catalogue, self.memory.factory.catalogue)
+        with capturedLogs() as events:
+            op.exitNow()
+        self.assertEqual(messages(events), ["Exiting without closing anything."])
+
+    def test_optionThreeAbandonsThePool(self):
+        """
+        Option 3 with a worker pool has the pool abandon its work, then
+        exits 0.
+        """
+        pool = PoolStub()
+        op = self.operator(Server(), pool=pool)
+        op.exitNow()
+        self.assertEqual(pool.abandoned, 1)
+        self.assertEqual(self.exit.now_, [0])
+
+    def test_optionOneWithoutHeldClients(self):
+        """
+        Option 1 in a mode that holds no clients says nothing of held ones.
+        """
+        op = self.operator(Server())
+        op.server = timeServer(self.memory)[0]
+        self.memory.connect()
+        with capturedLogs() as events:
+            op.closeSocketOnly()
+        text = messages(events)
+        self.assertIn("Socket del servidor cerrado.", text)
+        self.assertFalse(any("en espera" in t for t in text), text)
+        self.assertTrue(any("clientes conectados (1)" in t for t in text), text)
+
+
+class DescendantsTests(SynchronousTestCase):
+    def test_childrenAndGrandchildren(self):
+        """
+        The processes a process started, and the ones they started, are found
+        through /proc.
+        """
+        proc = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, proc)
+        for pid, ppid in [(10, 1), (11, 10), (12, 11), (13, 1), (14, 10)]:
+            os.mkdir(os.path.join(proc, str(pid)))
+            with open(os.path.join(proc, str(pid), "stat"), "w") as f:
+                f.write(f"{pid} (python3 (x)) S {ppid} 0 0\n")
+        os.mkdir(os.path.join(proc, "self"))
+        self.assertEqual(sorted(descendants(10, proc)), [11, 12, 14])
+        self.assertEqual(descendants(12, proc), [])
+
+    def test_noProc(self):
+        """
+        Where there is no /proc no process is found.
+        """
+        self.assertEqual(descendants(1, os.path.join(tempfile.gettempdir(), "no-such-proc")), [])

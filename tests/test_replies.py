@@ -1,0 +1,254 @@
+"""
+Tests for L{tpreactor.replies}: the reply line, replies in the order of the
+messages, the executor's side of the queue, and backpressure; in memory, on
+a Clock.
+"""
+
+from twisted.logger import capturedLogs
+from twisted.trial.unittest import SynchronousTestCase
+
+from tpreactor.replies import MAX_QUEUED
+from tpreactor.work import InlineExecutor
+
+from .memory import ManualExecutor, Server
+
+REPLY = "Mensaje Recibido el 13 de mayo a las 15:15 hs. Tiempo transcurrido desde la conexión: "
+
+
+def reply(elapsed):
+    return REPLY + elapsed
+
+
+class ReplyLineTests(SynchronousTestCase):
+    def test_replyCarriesStartDateAndElapsed(self):
+        """
+        Each reply repeats the connection's date and the monotonic time since
+        the welcome, past a day too.
+        """
+        server = Server()
+        client = server.connect()
+        client.lines()
+        server.clock.advance(63.905295)
+        client.send(b"hola\n")
+        server.clock.advance(86400 + 3600 - 63.905295)
+        client.send(b"otra\n")
+        self.assertEqual(client.lines(), [reply("0:01:03.905295"), reply("1 day, 1:00:00")])
+
+    def test_dateIsWhenServingBegan(self):
+        """
+        A message in a later minute still carries the connection's date.
+        """
+        server = Server()
+        client = server.connect()
+        client.lines()
+        server.clock.advance(3600)
+        client.send(b"x\n")
+        self.assertEqual(client.lines(), [reply("1:00:00")])
+
+    def test_englishReply(self):
+        """
+        The reply is in the server's language.
+        """
+        server = Server(lang="en")
+        client = server.connect()
+        client.lines()
+        client.send(b"hi\n")
+        self.assertEqual(client.lines(), ["Message received on May 13 at 15:15. Time since connection: 0:00:00"])
+
+    def test_sameLineWithWorkElsewhere(self):
+        """
+        A reply whose work ran in the executor is the same line as one given
+        right away.
+        """
+        executor = ManualExecutor()
+        server = Server(executor=executor)
+        client = server.connect()
+        client.lines()
+        server.clock.advance(63.905295)
+        client.send(b"hola\n")
+        executor.complete()
+        self.assertEqual(client.lines(), [reply("0:01:03.905295")])
+
+    def test_registryCountsMessages(self):
+        """
+        The factory's registry knows each connection's peer, start and count.
+        """
+        server = Server()
+        client = server.connect(port=40000)
+        client.send(b"a\nb\n")
+        (protocol,) = server.factory.connections
+        self.assertEqual((protocol.peer.joined, protocol.messages), ("127.0.0.1:40000", 2))
+        self.assertEqual(protocol.started.minute, 15)
+
+
+class OrderTests(SynchronousTestCase):
+    def test_repliesWaitForWork(self):
+        """
+        With the work elsewhere, replies come when it is done, in order, and
+        the goodbye after the last.
+        """
+        executor = ManualExecutor()
+        client = Server(executor=executor).connect()
+        client.lines()
+        client.send(b"uno\ndos\nsalir\n")
+        self.assertEqual(client.lines(), [])
+        self.assertEqual(executor.complete(), ["uno", "dos"])
+        lines = client.lines()
+        self.assertEqual(lines[:2], [reply("0:00:00")] * 2)
+        self.assertTrue(lines[2].startswith("Servidor: Conexión finalizada."))
+
+    def test_oneBatchInFlight(self):
+        """
+        A connection has one batch in flight; later messages wait for it.
+        """
+        executor = ManualExecutor()
+        client = Server(executor=executor).connect()
+        client.send(b"uno\n")
+        client.send(b"dos\n")
+        self.assertEqual(len(executor.readyProtocols), 1)
+        self.assertEqual(executor.complete(), ["uno", "dos"])
+
+    def test_batchLimit(self):
+        """
+        A batch holds at most the executor's limit; the rest stay queued.
+        """
+        executor = ManualExecutor()
+        client = Server(executor=executor).connect()
+        client.send(b"uno\ndos\ntres\n")
+        protocol = executor.readyProtocols.pop()
+        self.assertEqual(protocol.takeBatch(2), ["uno", "dos"])
+        self.assertEqual(protocol.pending, 3)
+        protocol.batchDone([None, None])
+        self.assertEqual(executor.complete(), ["tres"])
+        self.assertEqual(protocol.pending, 0)
+
+    def test_workFailure(self):
+        """
+        A failing work gives the error line in that reply's place, one log
+        line with the cause, and the connection goes on.
+        """
+        executor = ManualExecutor()
+        client = Server(executor=executor).connect()
+        client.lines()
+        client.send(b"boom\n")
+        with capturedLogs() as events:
+            executor.complete("ValueError: bad")
+        self.assertEqual(client.lines(), ["Servidor: Error interno al procesar el mensaje."])
+        self.assertEqual([e["cause"] for e in events], ["ValueError: bad"])
+        client.send(b"ok\n")
+        executor.complete()
+        self.assertEqual(client.lines(), [reply("0:00:00")])
+
+    def test_inlineWorkFailure(self):
+        """
+        Inline work that raises gives the error line and the connection goes on.
+        """
+
+        def fail(text):
+            raise RuntimeError("disk on fire")
+
+        client = Server(executor=InlineExecutor(fail)).connect()
+        client.lines()
+        client.send(b"x\n")
+        self.assertEqual(client.lines(), ["Servidor: Error interno al procesar el mensaje."])
+        self.assertFalse(client.closing)
+
+    def test_blockingInlineWorkLetsTheReactorTurn(self):
+        """
+        Work that blocks in the reactor thread (serial mode) runs one
+        message per reactor turn, in order, so a burst does not hold up
+        signals, the console or timers.
+        """
+        done = []
+        server = Server(executor=InlineExecutor(done.append))
+        client = server.connect()
+        client.lines()
+        client.send(b"uno\ndos\ntres\nsalir\n")
+        self.assertEqual(done, ["uno"])
+        self.assertEqual([c.getTime() for c in server.clock.getDelayedCalls()], [0])
+        server.clock.advance(0)
+        self.assertEqual(done, ["uno", "dos", "tres"])
+        lines = client.lines()
+        self.assertEqual(lines[:3], [reply("0:00:00")] * 3)
+        self.assertTrue(lines[3].startswith("Servidor: Conexión finalizada."))
+
+    def test_lostWhileWorking(self):
+        """
+        A client gone while its work runs: the late result is dropped.
+        """
+        executor = ManualExecutor()
+        server = Server(executor=executor)
+        client = server.connect()
+        client.lines()
+        client.send(b"uno\n")
+        client.lose()
+        executor.complete()
+        self.assertEqual(client.lines(), [])
+        self.assertEqual(server.factory.connections, {})
+
+
+class PauseTests(SynchronousTestCase):
+    def test_fullOutputStopsReading(self):
+        """
+        When the transport says its buffer is full, lines already read wait
+        and the transport stops reading; they are answered on resume.
+        """
+        client = Server().connect()
+        client.send(b"a\n")
+        self.assertIs(client.transport.producer, client.protocol)
+        client.lines()
+        client.protocol.pauseProducing()
+        self.assertEqual(client.transport.producerState, "paused")
+        client.send(b"b\nc\n")
+        self.assertEqual(client.lines(), [])
+        client.protocol.resumeProducing()
+        self.assertEqual(len(client.lines()), 2)
+        self.assertEqual(client.transport.producerState, "producing")
+
+    def test_queuedWorkStopsReading(self):
+        """
+        Past MAX_QUEUED messages waiting for work, the connection is not read;
+        it is read again once they are answered.
+        """
+        executor = ManualExecutor()
+        client = Server(executor=executor).connect()
+        client.lines()
+        client.send(b"x\n" * (MAX_QUEUED * 3))
+        self.assertEqual(client.transport.producerState, "paused")
+        self.assertEqual(client.protocol.pending, MAX_QUEUED)
+        answered = 0
+        while executor.readyProtocols:
+            answered += len(executor.complete())
+        self.assertEqual(answered, MAX_QUEUED * 3)
+        self.assertEqual(len(client.lines()), MAX_QUEUED * 3)
+        self.assertEqual(client.transport.producerState, "producing")
+
+    def test_bothReasonsMustClear(self):
+        """
+        Reading resumes only once neither the output nor the queue holds it.
+        """
+        executor = ManualExecutor()
+        client = Server(executor=executor).connect()
+        client.send(b"x\n" * MAX_QUEUED)
+        client.protocol.pauseProducing()
+        while executor.readyProtocols:
+            executor.complete()
+        self.assertEqual(client.transport.producerState, "paused")
+        client.protocol.resumeProducing()
+        self.assertEqual(client.transport.producerState, "producing")
+
+    def test_silenceFlushWaitsWhilePaused(self):
+        """
+        While paused, buffered complete lines are not mistaken for a partial one.
+        """
+        server = Server()
+        client = server.connect()
+        client.send(b"a\n")
+        client.lines()
+        client.protocol.pauseProducing()
+        client.send(b"b\nc")
+        server.clock.advance(5)
+        self.assertEqual(client.lines(), [])
+        client.protocol.resumeProducing()
+        server.clock.advance(1)
+        self.assertEqual(len(client.lines()), 2)

@@ -1,0 +1,140 @@
+# -*- test-case-name: tests.test_messages -*-
+"""
+Every text a person reads, per language: what goes on the wire, the console
+lines about each client, the operator's console (the Ctrl+C question, the
+commands) and the shutdown steps.
+
+One catalogue per language (L{tpreactor.messages.es}, L{tpreactor.messages.en})
+keeps the contract's wording in one place.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from babel.dates import format_datetime
+
+LANGUAGES = ("es", "en")
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """
+    The texts of one language.  Wire texts and texts written to the operator's
+    console take C{str.format} fields; texts logged are C{twisted.logger}
+    format strings (the same field syntax; client text always goes in as a
+    field value, never into the format itself).
+    """
+
+    lang: str
+    datePattern: str
+    exitWords: frozenset
+
+    # On the wire.
+    welcome: str
+    reply: str
+    goodbye: str
+    closedByServer: str
+    internalError: str
+    tooLong: str
+    idle: str
+    full: str
+
+    # On the operator's console, about the clients.
+    listening: str
+    connected: str
+    received: str
+    clientQuit: str
+    clientGone: str
+    kicked: str
+    reasons: dict
+    workFailed: str
+    exposed: str
+
+    # The Ctrl+C question (exact, from the contract).
+    question: str
+    options: tuple
+    prompt: str
+    resumed: str
+
+    # The operator's commands.
+    ready: str
+    listHeader: str
+    listWaiting: str
+    clientLine: str
+    pendingNote: str
+    waitingLine: str
+    kicking: str
+    unknownPeer: str
+    kickUsage: str
+    unknownCommand: str
+    help: str
+
+    # Shutdown steps, logged.
+    socketClosed: str
+    allClosed: str
+    waitingClosed: str
+    backlogReset: str
+    draining: str
+    lastLeft: str
+    shutdownStarted: str
+    shutdownDone: str
+    graceOver: str
+    cutShort: str
+    aborted: str
+    poolStopping: str
+    poolStopped: str
+    poolAbandoned: str
+    poolStopFailed: str
+    signalled: str
+    signalledDuringStop: str
+    secondInterrupt: str
+    exitingNow: str
+    exitStatus: str
+    alreadyClosed: str
+    terminalLost: str
+
+
+def catalogue(lang):
+    """
+    The catalogue for C{lang}, or L{KeyError} naming the languages we have.
+    """
+    try:
+        return CATALOGUES[lang]
+    except KeyError:
+        raise KeyError(
+            f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}"
+        ) from None
+
+
+@lru_cache(maxsize=256)
+def _formatMinute(pattern, lang, year, month, day, hour, minute):
+    return format_datetime(
+        datetime(year, month, day, hour, minute), pattern, locale=lang
+    )
+
+
+def formatDate(cat, when):
+    """
+    C{when} (a naive local datetime) the way the contract writes C{<fecha>}.
+
+    Only the minute shows, so every connection in the same minute shares one
+    Babel call.
+    """
+    return _formatMinute(
+        cat.datePattern, cat.lang, when.year, when.month, when.day, when.hour, when.minute
+    )
+
+
+def formatElapsed(seconds):
+    """
+    Elapsed seconds written like C{str(datetime.timedelta)}: C{0:01:03.905295}.
+    """
+    return str(timedelta(seconds=max(0.0, seconds)))
+
+
+# The languages need Catalogue above.
+from .en import ENGLISH  # noqa: E402
+from .es import SPANISH  # noqa: E402
+
+CATALOGUES = {c.lang: c for c in (SPANISH, ENGLISH)}

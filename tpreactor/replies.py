@@ -1,0 +1,174 @@
+# -*- test-case-name: tests.test_replies -*-
+"""
+A connection's replies, in the order its messages came: the queue of
+messages waiting for their work, the executor's side of it, the reasons
+reading is paused, and the one place a reply line is formatted.
+"""
+
+from collections import deque
+from datetime import timedelta
+
+from twisted.logger import Logger
+
+from .session import Input, Phase
+
+#: A connection stops being read once this many messages wait for their
+#: work, and is read again when half of them are answered: messages wait in
+#: their connection (and the kernel), never in an unbounded queue.
+MAX_QUEUED = 32
+
+log = Logger(namespace="tpreactor")
+
+
+class Replies:
+    """
+    The ordered queue of a connection, mixed into the protocol.
+
+    A message is answered right away when nothing is queued and there is no
+    work (L{_direct}); otherwise it is queued, and the queue is worked
+    through inline or by the executor, one batch in flight at a time.
+
+    Backpressure: the protocol is a streaming producer for its transport, so
+    a client that does not read its replies stops being read once the
+    transport's buffer is full (C{"output"}), and the same happens while
+    L{MAX_QUEUED} messages wait for their work (C{"queue"}). The framing
+    provides C{_pauseReading} and C{_resumeReading}.
+
+    @ivar messages: how many messages have been answered.
+    """
+
+    messages = 0
+    #: No queue and no work: reply right in C{lineReceived}.
+    _direct = False
+    _queue = ()
+    _busy = False
+    _inFlight = 0
+    _pauses = frozenset()
+
+    @property
+    def pending(self):
+        """
+        How many messages wait for their reply.
+        """
+        # Lines still to frame while draining count as one.
+        return len(self._queue) + self._inFlight + (self.state.phase is Phase.DRAINING)
+
+    def _reply(self):
+        """
+        The one place a reply line is formatted: the connection's date, then
+        the monotonic time since the welcome, as C{datetime.timedelta} writes it.
+        """
+        self.messages += 1
+        elapsed = timedelta(seconds=self.factory.monotonic() - self.startedMono)
+        self.transport.write((self._replyPrefix + str(elapsed) + "\n").encode("utf-8"))
+
+    def _answer(self, outcome):
+        if outcome is None:
+            self._reply()
+        else:
+            log.warn(self.catalogue.workFailed, peer=self.peer.joined, cause=outcome)
+            self._writeLine(self.catalogue.internalError)
+            self.messages += 1
+
+    def _writeLine(self, text):
+        self.transport.write(text.encode("utf-8") + b"\n")
+
+    def _enqueue(self, text):
+        if not self._queue:
+            self._queue = deque()
+        self._queue.append(text)
+        if not self._busy:
+            self._drain()
+        if len(self._queue) >= MAX_QUEUED:
+            self._pauseFor("queue")
+
+    def _drain(self):
+        """
+        Answer what is queued, or hand it to the executor; once the session
+        is ending and nothing is left, the end comes.
+        """
+        queue = self._queue
+        executor = self.executor
+        while queue and not self._busy:
+            if executor.inline:
+                self._answer(executor.runInline(queue.popleft()))
+                if not executor.trivial:
+                    # Blocking work runs in the reactor thread: let it
+                    # turn between two messages, so that signals, the
+                    # console and the timers are not held up by a burst.
+                    self._busy = True
+                    self.reactor.callLater(0, self._inlineTurn)
+            else:
+                self._busy = True
+                executor.ready(self)
+        if not self._busy and self.state.phase is Phase.ENDING:
+            self._advance(Input.ANSWERED)
+
+    def _inlineTurn(self):
+        self._busy = False
+        if not self.finished:
+            self._drain()
+            if len(self._queue) <= MAX_QUEUED // 2:
+                self._resumeFrom("queue")
+
+    def _dropQueue(self):
+        if self._queue:
+            self._queue.clear()
+        self._busy = False
+        self._inFlight = 0
+
+    # -- for the executor ------------------------------------------------------------
+
+    def takeBatch(self, limit):
+        """
+        For the executor: up to C{limit} messages from the head of the queue.
+        """
+        queue = self._queue
+        batch = []
+        while queue and len(batch) < limit:
+            batch.append(queue.popleft())
+        if not batch:
+            self._busy = False
+        self._inFlight = len(batch)
+        return batch
+
+    def batchDone(self, outcomes):
+        """
+        For the executor: the work for the last batch is done; C{outcomes}
+        holds C{None} or the failure's description for each message.
+        """
+        if self.finished:
+            return
+        for outcome in outcomes:
+            self._answer(outcome)
+        self._inFlight = 0
+        self._busy = False
+        self._drain()
+        if len(self._queue) <= MAX_QUEUED // 2:
+            self._resumeFrom("queue")
+
+    # -- backpressure ------------------------------------------------------------------
+
+    def pauseProducing(self):
+        """
+        The transport's buffer is full: stop reading this client.
+        """
+        self._pauseFor("output")
+
+    def resumeProducing(self):
+        self._resumeFrom("output")
+
+    def stopProducing(self):
+        self._pauses = frozenset()
+        self._haltReading()
+
+    def _pauseFor(self, reason):
+        if not self._pauses:
+            self._pauseReading()
+        self._pauses = self._pauses | {reason}
+
+    def _resumeFrom(self, reason):
+        if reason in self._pauses:
+            self._pauses = self._pauses - {reason}
+            if not self._pauses and not self.finished:
+                self._resumeReading()
