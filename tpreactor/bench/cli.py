@@ -5,9 +5,9 @@ import argparse
 import os
 import sys
 
-from ..consolelog import TWISTD_LOGGER
 from .deps import FOR_PLOT, REQUIRED, missing, missingLine
 from .servermodes import MODES
+from .twistd import SERVER_LOGGER
 
 REFERENCES = ("twisted", "asyncio")
 WORK_KINDS = ("sleep", "cpu")
@@ -62,8 +62,8 @@ def _addCommon(parser, suppress):
     g.add_argument("--threads", type=int, default=d(None), help="--threads for the servers")
     g.add_argument("--processes", type=int, default=d(None), help="--processes for processes mode")
     g.add_argument("--backlog", type=int, default=d(None), help="--backlog for the servers")
-    g.add_argument("--server-logger", default=d(TWISTD_LOGGER), metavar="OBSERVER",
-                   help=f"twistd --logger for the servers (default {TWISTD_LOGGER}, the same lines for less "
+    g.add_argument("--server-logger", default=d(SERVER_LOGGER), metavar="OBSERVER",
+                   help=f"twistd --logger for the servers (default {SERVER_LOGGER}, the same lines for less "
                         "CPU; '' for twistd's own)")
     g.add_argument("--reference", type=_list(REFERENCES), default=d([]),
                    help="also start bare reference servers: twisted,asyncio")

@@ -1,9 +1,8 @@
 # -*- test-case-name: tests.test_bench -*-
-"""The load generator: raw asyncio protocols (uvloop when installed) in spawned worker processes."""
+"""The load generator's clients: raw asyncio protocols that speak the wire, and one job run with them."""
 
 import asyncio
 import os
-import resource
 import time
 
 from . import histogram
@@ -18,18 +17,6 @@ SALIR = b"salir\n"
 _WELCOME, _REPLY, _GOODBYE, _HOLD, _DONE = range(5)
 
 now = time.monotonic
-
-
-def raiseOpenFileLimit():
-    """
-    Every client is a descriptor: raise our soft limit to the hard one.
-    """
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard != resource.RLIM_INFINITY and soft < hard:
-        try:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-        except (ValueError, OSError):
-            pass
 
 
 class Run:
@@ -282,37 +269,3 @@ def _receive(loop, conn):
 
     loop.add_reader(fd, readable)
     return future
-
-
-def newLoop():
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.new_event_loop()
-    return uvloop.new_event_loop()
-
-
-def workerMain(conn):
-    """
-    A load process: runs the jobs the bench sends on C{conn} until C{None}.
-
-    Messages in: C{("job", spec, host, port)}, C{None}. Messages out:
-    C{("started",)}, C{("held", n)} in the idle scenario, C{("done", result)}
-    or C{("failed", text)}.
-    """
-    raiseOpenFileLimit()
-    conn.send(("started",))
-    while True:
-        message = conn.recv()
-        if message is None:
-            return
-        _, spec, host, port = message
-        loop = newLoop()
-        try:
-            result = loop.run_until_complete(runJob(spec, host, port, conn))
-        except Exception as e:  # reported, never a hang of the bench
-            conn.send(("failed", f"{type(e).__name__}: {e}"))
-        else:
-            conn.send(("done", result))
-        finally:
-            loop.close()

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.test_bench -*-
+# -*- test-case-name: tests.test_bench_report,tests.test_bench -*-
 """The report: the side-by-side rich table with ratios, and the JSON with every figure and the configuration."""
 
 import json
@@ -8,6 +8,8 @@ import sys
 
 from rich import box
 from rich.table import Table
+
+from .scenarios import OPERATION
 
 SCHEMA = 1
 
@@ -61,12 +63,13 @@ ROWS = [
     ("replies/s", _get("per_second"), "{:,.0f}", ("chat",), True),
     ("clients/s", _get("per_second"), "{:,.0f}", ("welcome",), True),
     ("connections/s", _get("per_second"), "{:,.0f}", ("churn",), True),
-    ("latency p50 ms", _get("latency", "p50_ms"), "{:.3f}", ("chat",), True),
-    ("latency p90 ms", _get("latency", "p90_ms"), "{:.3f}", ("chat",), True),
-    ("latency p99 ms", _get("latency", "p99_ms"), "{:.3f}", ("chat",), True),
-    ("latency max ms", _get("latency", "max_ms"), "{:.3f}", ("chat",), True),
-    ("to welcome p50 ms", _get("welcome", "p50_ms"), "{:.2f}", ("welcome", "idle"), True),
-    ("to welcome max ms", _get("welcome", "max_ms"), "{:.2f}", ("welcome", "idle"), True),
+    ("to welcome p50 ms", _get("welcome", "p50_ms"), "{:.2f}", ("welcome", "chat", "idle"), True),
+    ("to welcome p90 ms", _get("welcome", "p90_ms"), "{:.2f}", ("chat",), True),
+    ("to welcome max ms", _get("welcome", "max_ms"), "{:.2f}", ("welcome", "chat", "idle"), True),
+    ("reply latency p50 ms", _get("latency", "p50_ms"), "{:.3f}", ("chat",), True),
+    ("reply latency p90 ms", _get("latency", "p90_ms"), "{:.3f}", ("chat",), True),
+    ("reply latency p99 ms", _get("latency", "p99_ms"), "{:.3f}", ("chat",), True),
+    ("reply latency max ms", _get("latency", "max_ms"), "{:.3f}", ("chat",), True),
     ("welcome slope ms/client", _get("welcome", "slope_ms_per_client"), "{:.3f}", ("welcome",), False),
     ("session mean ms", _get("session_mean_ms"), "{:.3f}", ("churn",), True),
     ("server RSS before MiB", _mib("rss_before"), "{:.1f}", ("idle",), False),
@@ -79,6 +82,28 @@ ROWS = [
     ("load CPU % (busiest proc)", _percent(_get("saturation", "load_busiest")), "{:.0f}",
      ("welcome", "chat", "churn", "idle"), False),
 ]
+
+
+#: What the figures a student could misread mean, under each table.
+_TO_WELCOME = "to welcome: connect → welcome, the wait for one's turn (in serial mode, for the clients before)."
+_REPLY = ("reply latency: a message sent → its reply, counted only after the welcome: it leaves out the wait "
+          "for one's turn (to welcome), so serial mode's looks short.")
+_MAKESPAN = "makespan: the first connect → the last close; ideal: what the mode's design allows for the work alone."
+_CPU = ("CPU µs/op: CPU time per {operation} of the server's processes (from the kernel's per-process CPU "
+        "clock) and of the load generator; n/a when the clock is too coarse for the run.")
+CAPTIONS = {
+    "welcome": (_TO_WELCOME, _MAKESPAN, _CPU),
+    "chat": (_TO_WELCOME, _REPLY, _MAKESPAN, _CPU),
+    "churn": (_CPU,),
+    "idle": (_TO_WELCOME, _CPU),
+}
+
+
+def caption(scenario, operation):
+    """
+    The lines under a table of C{scenario} that say what its figures measure.
+    """
+    return "\n".join(line.format(operation=operation) for line in CAPTIONS[scenario])
 
 
 def fmt(value, pattern):
@@ -122,7 +147,8 @@ def table(job, baseline):
     scenario = job["spec"]["scenario"]
     labels = list(job["results"])
     rats = ratios(job, baseline)
-    t = Table(title=job["name"], box=box.SIMPLE_HEAVY, title_justify="left")
+    t = Table(title=job["name"], box=box.SIMPLE_HEAVY, title_justify="left",
+              caption=caption(scenario, OPERATION[scenario]), caption_justify="left")
     t.add_column("figure")
     for label in labels:
         t.add_column(label, justify="right")
@@ -160,6 +186,10 @@ def notes(job):
         if figures.get("skipped"):
             lines.append(f"{label}: skipped: {figures['skipped']}")
             continue
+        cpu, resolution = figures.get("server_cpu_s"), figures.get("server_cpu_resolution_s")
+        if cpu is not None and figures.get("operations") and figures.get("server_cpu_us_per_op") is None:
+            lines.append(f"{label}: server CPU µs/op left out: {cpu * 1000:.0f} ms of CPU read on a clock of "
+                         f"{(resolution or 0) * 1000:g} ms resolution")
         verdict = figures.get("saturation") or {}
         if not verdict.get("valid", True):
             lines.append(f"[red]{label}: {verdict['note']}[/red]")

@@ -4,8 +4,8 @@
 import multiprocessing
 from multiprocessing.connection import wait
 
-from . import loadgen, saturation, scenarios
-from .servers import cpuDelta
+from . import saturation, scenarios, worker
+from .servers import cpuDelta, cpuResolution
 
 READY_SECONDS = 60.0
 
@@ -26,7 +26,7 @@ class LoadPool:
         self.procs = []
         for _ in range(processes):
             parent, child = ctx.Pipe()
-            proc = ctx.Process(target=loadgen.workerMain, args=(child,), daemon=True,
+            proc = ctx.Process(target=worker.workerMain, args=(child,), daemon=True,
                                name="tpreactor-bench-load")
             proc.start()
             child.close()
@@ -125,10 +125,12 @@ def measure(pool, server, spec, context):
     serverCpu, serverMain = cpuDelta(before, after, server.pid)
     window = figures["makespan_s"]
     ops = figures["operations"]
+    resolution = cpuResolution(before, after)
     figures["server_cpu_s"] = serverCpu
+    figures["server_cpu_resolution_s"] = resolution
     figures["server_utilisation"] = saturation.utilisation(serverMain, window)
     figures["server_tree_utilisation"] = saturation.utilisation(serverCpu, window)
-    figures["server_cpu_us_per_op"] = saturation.perOperation(serverCpu, ops)
+    figures["server_cpu_us_per_op"] = saturation.perOperation(serverCpu, ops, resolution)
     figures["load_cpu_us_per_op"] = saturation.perOperation(figures["load_cpu_s"], ops)
     figures["saturation"] = saturation.verdict([p["utilisation"] for p in figures["load"]],
                                                figures["server_utilisation"])

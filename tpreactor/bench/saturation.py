@@ -1,8 +1,11 @@
-# -*- test-case-name: tests.test_bench -*-
+# -*- test-case-name: tests.test_bench_cpu,tests.test_bench -*-
 """Is the load generator the bottleneck? CPU use of both sides and the verdict on a ratio's validity."""
 
 #: A process using this share of one core or more is saturated.
 SATURATED = 0.9
+#: The largest relative error a CPU figure per operation may have; a
+#: coarser one is left out ("n/a").
+MAX_CPU_ERROR = 0.05
 
 
 def utilisation(cpuSeconds, wallSeconds):
@@ -14,13 +17,26 @@ def utilisation(cpuSeconds, wallSeconds):
     return cpuSeconds / wallSeconds
 
 
-def perOperation(cpuSeconds, operations):
+def perOperation(cpuSeconds, operations, resolution=None):
     """
-    CPU microseconds per operation, or C{None} when unknown.
+    CPU microseconds per operation, or C{None} when unknown or when
+    C{cpuSeconds}, measured with a clock of C{resolution} seconds, is too
+    few of its ticks to be worth a figure (see L{precise}).
     """
-    if cpuSeconds is None or not operations:
+    if cpuSeconds is None or not operations or not precise(cpuSeconds, resolution):
         return None
     return cpuSeconds * 1e6 / operations
+
+
+def precise(cpuSeconds, resolution):
+    """
+    Whether a CPU time measured as the difference of two readings of a
+    clock of C{resolution} seconds (C{None}: exact) is within
+    L{MAX_CPU_ERROR} of the truth: each reading may be up to one tick late.
+    """
+    if not resolution:
+        return True
+    return cpuSeconds >= resolution / MAX_CPU_ERROR
 
 
 def verdict(loadUtilisations, serverUtilisation):

@@ -1,24 +1,29 @@
-# -*- test-case-name: tests.test_bench -*-
+# -*- test-case-name: tests.test_bench_cpu,tests.test_bench -*-
 """The servers under test (started by the bench or targets), and their CPU time and memory via psutil."""
 
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 import psutil
 
-from ..consolelog import TWISTD_LOGGER
+from .twistd import SERVER_LOGGER, tpreactorArgs
 
 LISTENING = re.compile(r"(?:escuchando en|listening on) (\S+):(\d+)")
 START_SECONDS = 30.0
 STOP_SECONDS = 10.0
+
+_LINUX = sys.platform.startswith("linux")
+#: The resolution of a process's CPU clock on Linux, in seconds.
+NS_CLOCK_RESOLUTION = 1e-9
+#: Of psutil's CPU times: clock ticks on Linux, microseconds (or better) elsewhere.
+PSUTIL_RESOLUTION = 1.0 / os.sysconf("SC_CLK_TCK") if _LINUX else 1e-6
+_CPUCLOCK_SCHED = 2
 
 
 def freePort(host="127.0.0.1"):
@@ -29,38 +34,6 @@ def freePort(host="127.0.0.1"):
     with socket.socket(family) as s:
         s.bind((host, 0))
         return s.getsockname()[1]
-
-
-def twistdCommand():
-    """
-    The C{twistd} next to our interpreter, else the one on C{PATH}.
-    """
-    beside = Path(sys.executable).with_name("twistd")
-    if beside.exists():
-        return [str(beside)]
-    found = shutil.which("twistd")
-    if found:
-        return [found]
-    return [sys.executable, "-c", "import sys; from twisted.scripts.twistd import run; sys.exit(run())"]
-
-
-def tpreactorArgs(mode, port, work=0.0, workKind="sleep", threads=None, processes=None, backlog=None,
-                  logger=TWISTD_LOGGER):
-    """
-    The command line of C{twistd -n tpreactor} for one mode; C{logger} is
-    what it gives C{twistd --logger} (C{None}: twistd's own observer).
-    """
-    twistdOptions = [f"--logger={logger}"] if logger else []
-    args = [*twistdCommand(), "--pidfile=", *twistdOptions, "-n", "tpreactor", "--port", str(port), "--mode", mode,
-            "--quiet"]
-    args += ["--work", repr(float(work)), "--work-kind", workKind]
-    if threads:
-        args += ["--threads", str(threads)]
-    if processes and mode == "processes":
-        args += ["--processes", str(processes)]
-    if backlog:
-        args += ["--backlog", str(backlog)]
-    return args
 
 
 def referenceArgs(kind, port):
@@ -160,19 +133,19 @@ class Server:
     def cpuTimes(self):
         """
         CPU seconds by pid for the server and its child processes (the
-        worker processes of C{processes} mode), or C{None} if unknown.
+        worker processes of C{processes} mode), or C{None} if unknown; see
+        L{processCpu} for the clock and its resolution.
         """
         proc = self.process()
         if proc is None:
             return None
-        out = {}
+        out = CpuSample()
         try:
             for p in [proc, *proc.children(recursive=True)]:
-                try:
-                    t = p.cpu_times()
-                    out[p.pid] = t.user + t.system
-                except psutil.Error:
-                    pass
+                seconds, resolution = processCpu(p)
+                if seconds is not None:
+                    out[p.pid] = seconds
+                    out.resolution = max(out.resolution, resolution)
         except psutil.Error:
             return None
         return out
@@ -185,6 +158,55 @@ class Server:
             return proc.memory_info().rss
         except psutil.Error:
             return None
+
+
+class CpuSample(dict):
+    """
+    CPU seconds by pid, and the coarsest clock resolution among them (seconds).
+    """
+
+    resolution = 0.0
+
+
+def processCpu(process):
+    """
+    The CPU seconds a process has used (all its threads, those gone too),
+    and the resolution of that figure: C{(seconds, resolution)}, or
+    C{(None, None)} if unknown.
+
+    Linux gives every process a CPU clock with nanosecond resolution
+    (C{clock_getcpuclockid}), readable for any process we can see; psutil's
+    C{cpu_times} counts in clock ticks there (10 ms), too coarse for a run
+    of a few seconds.  Elsewhere psutil's figure is used, with its resolution.
+    """
+    if _LINUX:
+        try:
+            return time.clock_gettime_ns(processClockId(process.pid)) / 1e9, NS_CLOCK_RESOLUTION
+        except (OSError, OverflowError):
+            pass
+    try:
+        t = process.cpu_times()
+    except psutil.Error:
+        return None, None
+    return t.user + t.system, PSUTIL_RESOLUTION
+
+
+def processClockId(pid):
+    """
+    The clock id of the CPU clock of process C{pid}: what glibc's
+    C{clock_getcpuclockid} returns (C{MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED)}).
+    """
+    return ((~pid) << 3) | _CPUCLOCK_SCHED
+
+
+def cpuResolution(before, after):
+    """
+    The resolution of a difference of two L{Server.cpuTimes} samples, in
+    seconds (C{None} if unknown).
+    """
+    if before is None or after is None:
+        return None
+    return max(before.resolution, after.resolution)
 
 
 def cpuDelta(before, after, mainPid):
@@ -200,7 +222,7 @@ def cpuDelta(before, after, mainPid):
 
 
 def modeServer(mode, label=None, host="127.0.0.1", work=0.0, workKind="sleep", threads=None, processes=None,
-               backlog=None, logger=TWISTD_LOGGER):
+               backlog=None, logger=SERVER_LOGGER):
     port = freePort(host)
     label = label or mode
     settings = {"mode": mode, "work": work, "work_kind": workKind, "threads": threads,

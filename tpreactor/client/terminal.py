@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.test_client -*-
+# -*- test-case-name: tests.test_client_terminal -*-
 """
 The client's side of the user's terminal: reading standard input through
 the reactor, writing lines and the prompt, and leaving the terminal as it

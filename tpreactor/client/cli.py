@@ -1,7 +1,7 @@
-# -*- test-case-name: tests.test_client -*-
+# -*- test-case-name: tests.test_client_cli -*-
 """
-tpreactor-client: the bundled client, a command line over the session in
-L{tpreactor._clientsession}.
+The command line of C{tpreactor-client}: its arguments, its texts in both
+languages, and C{main}, which runs one L{tpreactor.client.session.Session}.
 """
 
 import argparse
@@ -10,12 +10,12 @@ import signal
 import sys
 from dataclasses import dataclass
 
-from ._clientconnect import (
+from .connect import (
     CANNOT_CONNECT, REFUSED, TIMED_OUT, UNKNOWN_HOST, endpointTarget, explain, hostTarget,
 )
-from ._clientio import InputReader, Screen, terminalKept
-from ._clientsession import INTERRUPTED, OK, SERVER_CLOSED, Session
-from .messages import LANGUAGES, catalogue
+from .terminal import InputReader, Screen, terminalKept
+from .session import INTERRUPTED, OK, SERVER_CLOSED, Session
+from ..messages import LANGUAGES, catalogue
 
 PROG = "tpreactor-client"
 DEFAULT_HOST = "127.0.0.1"
@@ -156,7 +156,7 @@ def buildParser():
 
 def parseArguments(reactor, argv=None):
     """
-    The options and the L{tpreactor._clientconnect.Target} for C{argv}; bad
+    The options and the L{tpreactor.client.connect.Target} for C{argv}; bad
     arguments end the program with one line on stderr and status 2.
     """
     parser = buildParser()
@@ -245,6 +245,3 @@ def main(argv=None):
     options, target = parseArguments(reactor, argv)
     sys.exit(run(reactor, options, target))
 
-
-if __name__ == "__main__":
-    main()

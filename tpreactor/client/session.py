@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.test_client -*-
+# -*- test-case-name: tests.test_client_session -*-
 """
 The client's conversation with the server: one message at a time, and how
 a session ends (salir, the server closing first, Ctrl+C).
@@ -10,12 +10,11 @@ from functools import partial
 from twisted.internet import error
 from twisted.internet.defer import CancelledError, Deferred
 from twisted.internet.protocol import Factory
-from twisted.protocols.basic import LineReceiver
 from twisted.python.failure import Failure
 
-from ._clientconnect import CANNOT_CONNECT
-from .messages import CATALOGUES
-from .text import escape
+from ..text import escape
+from .connect import CANNOT_CONNECT
+from .wire import QUIT_LINE, ServerProtocol, isClosing, isGoodbye
 
 SECONDS = 1.0
 #: After C{salir}, how long the server's goodbye is awaited before closing.
@@ -24,45 +23,11 @@ GOODBYE_SECONDS = 1 * SECONDS
 INPUT_HIGH_WATER = 64
 
 #: Exit statuses the session decides (connection failures are in
-#: L{tpreactor._clientconnect}).
+#: L{tpreactor.client.connect}).
 OK, SERVER_CLOSED, INTERRUPTED = 0, 1, 130
-
-#: What the client sends to end a session, whatever word the user typed:
-#: every server language accepts it.
-QUIT_LINE = b"salir\n"
 
 #: How a connection ends when nothing went wrong with it.
 _ORDINARY_ENDS = (error.ConnectionDone, error.ConnectionLost, error.ConnectionAborted)
-
-
-def _head(template):
-    """
-    The fixed start of a catalogue text, up to its first field.
-    """
-    return template.split("{", 1)[0]
-
-
-_GOODBYES = tuple(_head(cat.goodbye) for cat in CATALOGUES.values())
-_CLOSINGS = tuple(
-    _head(text)
-    for cat in CATALOGUES.values()
-    for text in (cat.closedByServer, cat.idle, cat.full, cat.tooLong)
-)
-
-
-def isGoodbye(text):
-    """
-    Whether C{text} is the server's answer to C{salir}, in any language.
-    """
-    return text.startswith(_GOODBYES)
-
-
-def isClosing(text):
-    """
-    Whether C{text} is a line the server sends just before it closes the
-    connection on its own (shutdown, inactivity, full, too long).
-    """
-    return text.startswith(_CLOSINGS)
 
 
 class Session:
@@ -75,8 +40,8 @@ class Session:
     within L{GOODBYE_SECONDS}, and ends the session.
 
     @ivar screen: where lines go: an object with C{line(text)},
-        C{prompt(text)} and C{typed()} (see L{tpreactor._clientio.Screen}).
-    @ivar texts: the client's texts (L{tpreactor.client.ClientTexts}).
+        C{prompt(text)} and C{typed()} (see L{tpreactor.client.terminal.Screen}).
+    @ivar texts: the client's texts (L{tpreactor.client.cli.ClientTexts}).
     @ivar clock: an C{IReactorTime} for the goodbye wait and the connect
         timeout.
     @ivar interactive: C{True} when a person types: the prompt is shown,
@@ -290,31 +255,3 @@ class Session:
     def _noGoodbye(self):
         self._goodbyeCall = None
         self.transport.loseConnection()
-
-
-class ServerProtocol(LineReceiver):
-    """
-    The connection to the server: splits what it sends into lines (C{\\n} or
-    C{\\r\\n}), decodes them as UTF-8 with replacement, and hands them to
-    the L{Session}.
-
-    @ivar session: the L{Session} this connection serves.
-    """
-
-    delimiter = b"\n"
-    MAX_LENGTH = 64 * 1024
-
-    def __init__(self, session):
-        self.session = session
-
-    def connectionMade(self):
-        self.session.connected(self.transport)
-
-    def lineReceived(self, line):
-        self.session.serverLine(line.rstrip(b"\r").decode("utf-8", "replace"))
-
-    def connectionLost(self, reason):
-        rest = self.clearLineBuffer().rstrip(b"\r")
-        if rest:
-            self.session.serverLine(rest.decode("utf-8", "replace"))
-        self.session.serverGone(reason)

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.test_client -*-
+# -*- test-case-name: tests.test_client_connect -*-
 """
 Where the client connects: the endpoint for C{HOST PORT} or C{--connect},
 how that place is named to the user, and what each failure to connect means.
@@ -11,7 +11,7 @@ from typing import Optional
 from twisted.internet import defer, error
 from twisted.internet.endpoints import HostnameEndpoint, TCP6ClientEndpoint, clientFromString
 
-from .endpoints import describeParseError
+from ..endpoints import describeParseError
 
 #: Exit statuses for a connection that could not be made.
 REFUSED, UNKNOWN_HOST, TIMED_OUT, CANNOT_CONNECT = 3, 4, 5, 6

@@ -4,7 +4,7 @@ A short soak: churning and flooding clients lose no reply.
 
 import pytest
 
-from tpreactor.soak import soak
+from tpreactor.bench.soak import soak
 
 
 @pytest.mark.parametrize("serverArgs", [[], ["--work", "0.001", "--threads", "4"]])

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.test_soak -*-
+# -*- test-case-name: tests.test_bench_soak -*-
 """
 A bounded soak run: many clients churning and flooding a real server over
 loopback for a fixed time; reports the server's memory at start and end and
@@ -145,7 +145,7 @@ def _soak(seconds, churners, flooders, floodSize, serverArgs, logPath):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m tpreactor.soak", description=__doc__.strip())
+    parser = argparse.ArgumentParser(prog="python -m tpreactor.bench.soak", description=__doc__.strip())
     parser.add_argument("--seconds", type=float, default=30.0, help="how long to run (default 30)")
     parser.add_argument("--churners", type=int, default=50, help="clients that connect, talk, leave, again")
     parser.add_argument("--flooders", type=int, default=10, help="clients that send a burst and read it back")

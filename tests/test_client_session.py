@@ -1,14 +1,8 @@
 """
-Unit tests for the bundled client (tpreactor.client and its _client*
-modules): the session over a StringTransport and a Clock, the terminal
-side over pipes, the command line as data.  Synchronous, so they run under
-pytest and under trial alike.
+Unit tests for L{tpreactor.client.session} and L{tpreactor.client.wire}:
+the session over a StringTransport and a Clock.  Synchronous, so they run
+under pytest and under trial alike.
 """
-
-import errno
-import fcntl
-import io
-import os
 
 from twisted.internet import defer, error
 from twisted.internet.task import Clock
@@ -16,18 +10,15 @@ from twisted.internet.testing import StringTransport
 from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 
-from tests.support import temporaryFolder
-from tpreactor import client
-from tpreactor._clientconnect import (
-    CANNOT_CONNECT, REFUSED, TIMED_OUT, UNKNOWN_HOST, describe, explain, splitDescription,
+from tpreactor.client.cli import TEXTS
+from tpreactor.client.connect import CANNOT_CONNECT
+from tpreactor.client.session import (
+    GOODBYE_SECONDS, INPUT_HIGH_WATER, INTERRUPTED, OK, SERVER_CLOSED, Session,
 )
-from tpreactor._clientio import InputReader, Screen, terminalKept
-from tpreactor._clientsession import (
-    GOODBYE_SECONDS, INPUT_HIGH_WATER, INTERRUPTED, OK, SERVER_CLOSED, ServerProtocol, Session,
-)
+from tpreactor.client.wire import ServerProtocol
 from tpreactor.messages import ENGLISH, SPANISH
 
-ES, EN = client.TEXTS["es"], client.TEXTS["en"]
+ES, EN = TEXTS["es"], TEXTS["en"]
 WELCOME = "Servidor: Conexión establecida el 13 de mayo a las 15:15 hs. Puedes enviar mensajes al servidor."
 REPLY = "Mensaje Recibido el 13 de mayo a las 15:15 hs. Tiempo transcurrido desde la conexión: 0:00:01.5"
 GOODBYE = "Servidor: Conexión finalizada. Tiempo total de conexión: 0:00:02.5"
@@ -85,7 +76,7 @@ class FakeEndpoint:
 def makeSession(interactive=False, lang="es", connect=True):
     screen = FakeScreen()
     clock = Clock()
-    texts = client.TEXTS[lang]
+    texts = TEXTS[lang]
     words = (ENGLISH if lang == "en" else SPANISH).exitWords
     session = Session(
         screen, texts, words, clock, interactive=interactive, input=FakeInput(), report=screen.report,
@@ -476,300 +467,3 @@ class ConnectingTests(SynchronousTestCase):
         d = session.run(endpoint, 5)
         endpoint.attempt.errback(error.ConnectionRefusedError())
         self.failureResultOf(d, error.ConnectionRefusedError)
-
-
-class ExplainTests(SynchronousTestCase):
-    """
-    Each way of failing to connect has its own status and words.
-    """
-
-    def check(self, exc, status, reason, texts=ES):
-        self.assertEqual(explain(Failure(exc), texts, 2.5), (status, reason))
-
-    def test_refused(self):
-        self.check(error.ConnectionRefusedError(), REFUSED, ES.refused)
-
-    def test_noUnixSocket(self):
-        self.check(error.ConnectError(errno.ENOENT, "No such file"), REFUSED, ES.noSocket)
-
-    def test_unknownHost(self):
-        self.check(error.DNSLookupError("nohost.invalid"), UNKNOWN_HOST, ES.unknownHost)
-
-    def test_timeout(self):
-        self.check(error.TimeoutError(), TIMED_OUT, "no answer within 2.5 s", texts=EN)
-
-    def test_other(self):
-        self.check(error.NoRouteError(), CANNOT_CONNECT, str(error.NoRouteError()).rstrip("."))
-
-    def test_distinctStatuses(self):
-        """
-        Every status is distinct and none is 0, 1, 2 or 130.
-        """
-        statuses = {REFUSED, UNKNOWN_HOST, TIMED_OUT, CANNOT_CONNECT}
-        self.assertEqual(len(statuses), 4)
-        self.assertFalse(statuses & {0, 1, 2, 130})
-
-
-class DescribeTests(SynchronousTestCase):
-    """
-    How an endpoint string is named in the C{Conectando} line.
-    """
-
-    def test_split(self):
-        self.assertEqual(splitDescription("tcp6:\\:\\:1:6667"), ["tcp6", "::1", "6667"])
-
-    def test_tcp(self):
-        self.assertEqual(describe("tcp:localhost:6667"), ("localhost", "6667"))
-        self.assertEqual(describe("tcp:port=6667:host=example.org"), ("example.org", "6667"))
-        self.assertEqual(describe("tcp:host=example.org:6667"), ("example.org", "6667"))
-
-    def test_tcp6AndTls(self):
-        self.assertEqual(describe("tcp6:\\:\\:1:6667:timeout=3"), ("::1", "6667"))
-        self.assertEqual(describe("tls:example.org:6697:trustRoots=/x"), ("example.org", "6697"))
-
-    def test_unix(self):
-        self.assertEqual(describe("unix:/tmp/tp.sock"), ("/tmp/tp.sock", None))
-        self.assertEqual(describe("unix:path=/tmp/tp.sock:timeout=2"), ("/tmp/tp.sock", None))
-
-    def test_unknownType(self):
-        self.assertEqual(describe("weird:thing"), ("weird:thing", None))
-
-
-class ArgumentTests(SynchronousTestCase):
-    """
-    The command line, checked as data.
-    """
-
-    def parse(self, *argv):
-        from twisted.internet.testing import MemoryReactorClock
-
-        return client.parseArguments(MemoryReactorClock(), list(argv))
-
-    def parseError(self, *argv):
-        stderr = io.StringIO()
-        self.patch(client.sys, "stderr", stderr)
-        with self.assertRaises(SystemExit) as caught:
-            self.parse(*argv)
-        self.assertEqual(caught.exception.code, client.BAD_ARGUMENTS)
-        return stderr.getvalue()
-
-    def test_defaults(self):
-        options, target = self.parse()
-        self.assertEqual((target.host, target.port), ("127.0.0.1", "6667"))
-        self.assertEqual(options.lang, "es")
-        self.assertEqual(options.timeout, client.DEFAULT_TIMEOUT_SECONDS)
-
-    def test_hostAndPort(self):
-        options, target = self.parse("::1", "7000", "--lang", "en", "--timeout", "2")
-        self.assertEqual((target.host, target.port), ("::1", "7000"))
-        self.assertEqual((options.lang, options.timeout), ("en", 2.0))
-
-    def test_connect(self):
-        options, target = self.parse("--connect", "unix:/tmp/tp.sock")
-        self.assertEqual((target.host, target.port), ("/tmp/tp.sock", None))
-
-    def test_tcp6(self):
-        """
-        C{tcp6:}, which Twisted's C{clientFromString} lacks, is read here.
-        """
-        from twisted.internet.endpoints import TCP6ClientEndpoint
-
-        options, target = self.parse("--connect", "tcp6:\\:\\:1:6667:timeout=3")
-        self.assertIsInstance(target.endpoint, TCP6ClientEndpoint)
-        self.assertEqual((target.host, target.port), ("::1", "6667"))
-
-    def test_badTcp6(self):
-        self.assertIn("tcp6 takes", self.parseError("--connect", "tcp6:\\:\\:1:6667:x=1"))
-
-    def test_badPort(self):
-        """
-        A bad port is one line on stderr, without the usage.
-        """
-        out = self.parseError("localhost", "70000")
-        self.assertEqual(out.count("\n"), 1)
-        self.assertIn("invalid port", out)
-
-    def test_badTimeout(self):
-        self.assertIn("--timeout", self.parseError("--timeout", "-1"))
-
-    def test_badEndpoint(self):
-        out = self.parseError("--connect", "nosuch:thing")
-        self.assertEqual(out.count("\n"), 1)
-        self.assertIn("bad endpoint", out)
-
-    def test_trustRootsNotCertificates(self):
-        """
-        A C{trustRoots} folder holding something that is not a certificate is
-        one line on stderr, not OpenSSL's traceback.
-        """
-        folder = temporaryFolder(self)
-        with open(os.path.join(folder, "key.pem"), "w") as f:
-            f.write("not a certificate\n")
-        out = self.parseError("--connect", f"tls:localhost:6697:trustRoots={folder}")
-        self.assertEqual(out.count("\n"), 1)
-        self.assertIn("bad endpoint", out)
-        self.assertIn("PEM", out)
-
-    def test_connectAndHost(self):
-        self.assertIn("not both", self.parseError("localhost", "--connect", "tcp:localhost:1"))
-
-    def test_badLanguage(self):
-        self.assertIn("--lang", self.parseError("--lang", "fr"))
-
-    def test_helpListsExitStatuses(self):
-        """
-        C{--help} lists every exit status.
-        """
-        text = client.buildParser().format_help()
-        for status in (0, 1, 2, REFUSED, UNKNOWN_HOST, TIMED_OUT, CANNOT_CONNECT, 130):
-            self.assertRegex(text, rf"\n  {status} +\S")
-
-
-class TextsTests(SynchronousTestCase):
-    """
-    The client's texts, in both languages, as the contract writes them.
-    """
-
-    def test_sameFields(self):
-        self.assertEqual(set(client.TEXTS), {"es", "en"})
-
-    def test_contractWording(self):
-        self.assertEqual(ES.connecting.format(host="h", port=1), "Conectando a h puerto 1")
-        self.assertEqual(EN.connecting.format(host="h", port=1), "Connecting to h port 1")
-        self.assertEqual((ES.prompt, EN.prompt), ("Mensaje para el servidor: ", "Message for the server: "))
-        self.assertEqual(ES.closing, "Cerrando conexión con el servidor...")
-        self.assertEqual(EN.closing, "Closing the connection with the server...")
-        self.assertEqual(ES.serverClosed, "La conexión con el servidor se cerró.")
-        self.assertEqual(EN.serverClosed, "The connection with the server was closed.")
-        self.assertEqual((ES.closingSocket, EN.closingSocket), ("Cerrando socket", "Closing socket"))
-
-
-class ScreenTests(SynchronousTestCase):
-    """
-    L{Screen} keeps server lines off the prompt's line.
-    """
-
-    def test_lineAfterPrompt(self):
-        out = io.BytesIO()
-        screen = Screen(out)
-        screen.prompt("P: ")
-        screen.line("cerrado")
-        screen.line("fin")
-        self.assertEqual(out.getvalue(), b"P: \ncerrado\nfin\n")
-
-    def test_typedMovesOn(self):
-        out = io.BytesIO()
-        screen = Screen(out)
-        screen.prompt("P: ")
-        screen.typed()
-        screen.line("respuesta")
-        self.assertEqual(out.getvalue(), b"P: respuesta\n")
-
-    def test_encodingReplace(self):
-        out = io.BytesIO()
-        Screen(out, encoding="ascii").line("conexión")
-        self.assertEqual(out.getvalue(), b"conexi?n\n")
-
-    def test_brokenPipe(self):
-        """
-        A reader that went away (C{| head}) silences the screen, no traceback.
-        """
-        class Gone:
-            def write(self, data):
-                raise BrokenPipeError()
-
-        screen = Screen(Gone())
-        screen.line("uno")
-        screen.line("dos")
-
-
-class FakeReactor:
-    def __init__(self):
-        self.readers = []
-
-    def addReader(self, reader):
-        self.readers.append(reader)
-
-    def removeReader(self, reader):
-        if reader in self.readers:
-            self.readers.remove(reader)
-
-
-class InputReaderTests(SynchronousTestCase):
-    """
-    L{InputReader} over a pipe.
-    """
-
-    def setUp(self):
-        self.readFd, self.writeFd = os.pipe()
-        self.addCleanup(self.closeAll)
-        self.reactor = FakeReactor()
-        self.lines, self.ends = [], []
-        self.reader = InputReader(
-            self.reactor, self.readFd, self.lines.append, lambda: self.ends.append(True)
-        )
-        self.reader.startReading()
-
-    def closeAll(self):
-        for fd in (self.readFd, self.writeFd):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-
-    def test_linesAndCrlf(self):
-        os.write(self.writeFd, b"uno\r\ndos\ntr")
-        self.reader.doRead()
-        self.assertEqual(self.lines, [b"uno", b"dos"])
-        os.write(self.writeFd, b"es\n")
-        self.reader.doRead()
-        self.assertEqual(self.lines, [b"uno", b"dos", b"tres"])
-
-    def test_partialLineAtEnd(self):
-        """
-        Text without a newline at end of input is a last line.
-        """
-        os.write(self.writeFd, b"hola\nmundo")
-        os.close(self.writeFd)
-        self.reader.doRead()
-        self.reader.doRead()
-        self.assertEqual(self.lines, [b"hola", b"mundo"])
-        self.assertEqual(self.ends, [True])
-        self.assertEqual(self.reactor.readers, [])
-
-    def test_hangUpIsEnd(self):
-        """
-        The reactor reporting a hang-up (C{connectionLost}) ends input too.
-        """
-        os.write(self.writeFd, b"resto")
-        self.reader.doRead()
-        self.reader.connectionLost(Failure(error.ConnectionDone()))
-        self.assertEqual((self.lines, self.ends), ([b"resto"], [True]))
-
-    def test_pauseResume(self):
-        self.reader.pauseReading()
-        self.assertEqual(self.reactor.readers, [])
-        self.reader.resumeReading()
-        self.assertEqual(self.reactor.readers, [self.reader])
-
-    def test_neverNonBlocking(self):
-        """
-        Reading does not set C{O_NONBLOCK} on the descriptor.
-        """
-        os.write(self.writeFd, b"x\n")
-        self.reader.doRead()
-        self.assertFalse(fcntl.fcntl(self.readFd, fcntl.F_GETFL) & os.O_NONBLOCK)
-
-
-class TerminalKeptTests(SynchronousTestCase):
-    """
-    L{terminalKept} puts back the flags it found.
-    """
-
-    def test_nonBlockingCleared(self):
-        readFd, writeFd = os.pipe()
-        self.addCleanup(os.close, readFd)
-        self.addCleanup(os.close, writeFd)
-        with terminalKept(fds=(readFd,)):
-            os.set_blocking(readFd, False)
-        self.assertTrue(os.get_blocking(readFd))

@@ -1,0 +1,71 @@
+"""
+Tests for L{tpreactor.bench.twistd}: the bench names the server by strings
+and imports nothing of it.
+"""
+
+import subprocess
+import sys
+
+from twisted.python.reflect import namedAny
+from twisted.trial.unittest import SynchronousTestCase
+
+from tpreactor.bench.twistd import SERVER_LOGGER, tpreactorArgs
+
+#: Every module of the bench, imported together in the test below.
+BENCH_MODULES = (
+    "tpreactor.bench", "tpreactor.bench.__main__", "tpreactor.bench.campaign", "tpreactor.bench.cli",
+    "tpreactor.bench.deps", "tpreactor.bench.histogram", "tpreactor.bench.loadgen", "tpreactor.bench.plot",
+    "tpreactor.bench.reference", "tpreactor.bench.report", "tpreactor.bench.runner",
+    "tpreactor.bench.saturation", "tpreactor.bench.scenarios", "tpreactor.bench.servers",
+    "tpreactor.bench.soak", "tpreactor.bench.twistd", "tpreactor.bench.worker",
+)
+
+
+class ServerLoggerTests(SynchronousTestCase):
+    """
+    The observer the bench gives C{twistd --logger} exists.
+    """
+
+    def test_namesARealCallable(self):
+        """
+        L{SERVER_LOGGER} names an importable callable, so the string cannot go stale.
+        """
+        self.assertTrue(callable(namedAny(SERVER_LOGGER)))
+
+    def test_givenToTwistd(self):
+        """
+        The servers the bench starts get L{SERVER_LOGGER} as twistd's C{--logger}.
+        """
+        self.assertIn(f"--logger={SERVER_LOGGER}", tpreactorArgs("reactor", 1234))
+
+
+class ImportsTests(SynchronousTestCase):
+    """
+    The bench speaks the wire: it imports nothing of the server package.
+    """
+
+    def test_noServerModule(self):
+        """
+        Importing every bench module loads no C{tpreactor} module outside C{tpreactor.bench}.
+        """
+        code = (
+            "import importlib, sys\n"
+            f"for name in {BENCH_MODULES!r}:\n"
+            "    importlib.import_module(name)\n"
+            "print('\\n'.join(sorted(m for m in sys.modules if m.startswith('tpreactor'))))\n"
+        )
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+        loaded = set(out.stdout.split())
+        self.assertTrue(set(BENCH_MODULES) - {"tpreactor.bench.__main__"} <= loaded)
+        self.assertEqual(sorted(m for m in loaded if m != "tpreactor" and not m.startswith("tpreactor.bench")), [])
+
+    def test_everyModuleListed(self):
+        """
+        The list above holds every module of the bench, so a new one is checked too.
+        """
+        import pkgutil
+
+        import tpreactor.bench
+
+        names = {f"tpreactor.bench.{m.name}" for m in pkgutil.iter_modules(tpreactor.bench.__path__)}
+        self.assertEqual(names | {"tpreactor.bench"}, set(BENCH_MODULES))
