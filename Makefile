@@ -6,7 +6,7 @@ MODE ?= reactor
 PORT ?= 6667
 ARGS ?=
 
-.PHONY: run test bench install install-test install-bench clean
+.PHONY: run test test-trial bench install install-test install-bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ run: install
 
 test: install-test
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# The same suite under Twisted's own runner (CI runs both).
+test-trial: install-test
+	$(BIN)/trial tests
 
 bench: install-bench
 	$(BIN)/tpreactor-bench $(ARGS)

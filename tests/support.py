@@ -307,3 +307,22 @@ class TerminalProcess:
             self.proc.wait()
         os.close(self.master)
         os.close(self.slave)
+
+
+class approx:
+    """
+    Equal to any number within C{rel} of C{expected}, as C{pytest.approx}
+    (same default tolerance), for tests that run under trial too.
+    """
+
+    def __init__(self, expected, rel=1e-6):
+        self.expected = expected
+        self.rel = rel
+
+    def __eq__(self, actual):
+        if isinstance(actual, bool) or not isinstance(actual, (int, float)):
+            return False
+        return abs(actual - self.expected) <= max(self.rel * abs(self.expected), 1e-12)
+
+    def __repr__(self):
+        return f"{self.expected} ± {self.rel * abs(self.expected):.1e}"

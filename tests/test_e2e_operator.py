@@ -11,7 +11,7 @@ import signal
 import socket
 import time
 
-import pytest
+from twisted.trial.unittest import SkipTest, SynchronousTestCase
 
 from tpreactor.modes import allModes
 
@@ -90,9 +90,14 @@ def connected(port, **kwargs):
 
 
 def refused(port):
-    with pytest.raises(ConnectionRefusedError):
+    """
+    True once a connection to C{port} is refused; an accepted one fails the test.
+    """
+    try:
         socket.create_connection(("127.0.0.1", port), timeout=DEADLINE_SECONDS).close()
+    except ConnectionRefusedError:
     return True
+    raise AssertionError(f"port {port} still accepts connections")
 
 
 def until(predicate, deadline=DEADLINE_SECONDS):
@@ -106,7 +111,29 @@ def until(predicate, deadline=DEADLINE_SECONDS):
 # -- in a terminal ---------------------------------------------------------------------
 
 
-def test_questionShowsTheThreeOptionsAndKeepsServing():
+def _serialWithHeldClients(port, held=2):
+    """
+    In serial mode, clients the server holds for their turn: A is served
+    while the others connect (they wait in the kernel's backlog, the port
+    does not accept); A leaves, B is served; B leaves, C is served and the
+    accept that took C took the rest too (Twisted accepts more per wake-up
+    once it has seen a busy port), who are now held, unwelcomed.
+    Returns C and the held ones.
+    """
+    first = connected(port)
+    others = [LineClient(port) for _ in range(2 + held)]
+    for leaving in [first, others[0]]:
+        if leaving is not first:
+            assert leaving.line().startswith(WELCOME)
+        leaving.ask("salir")
+        leaving.close()
+    served = others[1]
+    assert served.line().startswith(WELCOME)
+    return served, others[2:]
+
+
+class TerminalOperatorTests(SynchronousTestCase):
+    def test_questionShowsTheThreeOptionsAndKeepsServing(self):
     """
     Ctrl+C shows the question, exactly; clients keep being served while it
     is open, and an empty answer resumes serving.
@@ -122,8 +149,7 @@ def test_questionShowsTheThreeOptionsAndKeepsServing():
         assert server.wait() == 0
         server.assertTerminalRestored()
 
-
-def test_questionInEnglish():
+    def test_questionInEnglish(self):
     """
     With --lang en the question is the contract's English one.
     """
@@ -140,8 +166,7 @@ def test_questionInEnglish():
         assert "All active connections have been closed." in server.text
         assert server.wait() == 0
 
-
-def test_optionTwoAnswersWhatWasSentThenCloses():
+    def test_optionTwoAnswersWhatWasSentThenCloses(self):
     """
     Option 2: a message sent just before Ctrl+C is answered before the
     closing line; then the console says all is closed and the process exits
@@ -161,8 +186,7 @@ def test_optionTwoAnswersWhatWasSentThenCloses():
         assert "Traceback" not in text
         server.assertTerminalRestored()
 
-
-def test_optionOneRefusesNewClientsAndEndsWithTheLast():
+    def test_optionOneRefusesNewClientsAndEndsWithTheLast(self):
     """
     Option 1: new connections are refused, the connected client is still
     served, and the process exits 0 when it leaves.
@@ -179,8 +203,7 @@ def test_optionOneRefusesNewClientsAndEndsWithTheLast():
         assert server.wait() == 0
         server.assertTerminalRestored()
 
-
-def test_optionOneWithoutClientsExitsAtOnce():
+    def test_optionOneWithoutClientsExitsAtOnce(self):
     """
     Option 1 with nobody connected ends the process at once, with 0.
     """
@@ -190,8 +213,7 @@ def test_optionOneWithoutClientsExitsAtOnce():
         assert server.wait() == 0
         assert SOCKET_CLOSED in server.text
 
-
-def test_optionThreeExitsAtOnce():
+    def test_optionThreeExitsAtOnce(self):
     """
     Option 3 exits 0 at once, closing nothing (the client is not told), and
     leaves the terminal as it found it.
@@ -210,8 +232,7 @@ def test_optionThreeExitsAtOnce():
         assert CLOSED not in server.text
         server.assertTerminalRestored()
 
-
-def test_secondInterruptMeansTwo():
+    def test_secondInterruptMeansTwo(self):
     """
     A second Ctrl+C while the question is open is option 2.
     """
@@ -222,8 +243,7 @@ def test_secondInterruptMeansTwo():
         assert server.wait() == 0
         assert ALL_CLOSED in server.text
 
-
-def test_interruptDuringShutdownCutsItShort():
+    def test_interruptDuringShutdownCutsItShort(self):
     """
     Ctrl+C during a graceful shutdown closes the connections at once, and
     the exit status is 1.
@@ -240,8 +260,7 @@ def test_interruptDuringShutdownCutsItShort():
         assert f"sin sus respuestas: 127.0.0.1:{client.localPort}" in server.text
         server.assertTerminalRestored()
 
-
-def test_consoleListsClientsWithTheirPorts():
+    def test_consoleListsClientsWithTheirPorts(self):
     """
     `clientes` counts the clients and shows one line per client starting
     with its address and port; `desconectar` closes one with the closing
@@ -267,29 +286,7 @@ def test_consoleListsClientsWithTheirPorts():
         for client in clients:
             client.close()
 
-
-def _serialWithHeldClients(port, held=2):
-    """
-    In serial mode, clients the server holds for their turn: A is served
-    while the others connect (they wait in the kernel's backlog, the port
-    does not accept); A leaves, B is served; B leaves, C is served and the
-    accept that took C took the rest too (Twisted accepts more per wake-up
-    once it has seen a busy port), who are now held, unwelcomed.
-    Returns C and the held ones.
-    """
-    first = connected(port)
-    others = [LineClient(port) for _ in range(2 + held)]
-    for leaving in [first, others[0]]:
-        if leaving is not first:
-            assert leaving.line().startswith(WELCOME)
-        leaving.ask("salir")
-        leaving.close()
-    served = others[1]
-    assert served.line().startswith(WELCOME)
-    return served, others[2:]
-
-
-def test_serialListCountsWaitingAndOptionOneClosesThem():
+    def test_serialListCountsWaitingAndOptionOneClosesThem(self):
     """
     Serial mode: `clientes` counts the clients held for their turn; option 1
     closes them without a welcome (and says how many), resets the one still
@@ -324,13 +321,50 @@ def test_serialListCountsWaitingAndOptionOneClosesThem():
 # -- without a terminal ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_signalWithoutTerminalShutsDownGracefully(mode, signum):
+SHARED_MEMORY = "/dev/shm"
+
+
+class SignalTests(SynchronousTestCase):
+    def test_signalWithoutTerminalShutsDownGracefullyReactorSigterm(self):
     """
-    Without a terminal SIGTERM and SIGINT mean option 2: each client gets
-    its pending replies, then the closing line; exit 0, no traceback.
+        Without a terminal SIGTERM means option 2: each client of a reactor
+        server gets its pending replies, then the closing line; exit 0, no traceback.
     """
+        self._signalWithoutTerminalShutsDownGracefully("reactor", signal.SIGTERM)
+
+    def test_signalWithoutTerminalShutsDownGracefullyReactorSigint(self):
+        """
+        Without a terminal SIGINT means option 2 too, in reactor mode.
+        """
+        self._signalWithoutTerminalShutsDownGracefully("reactor", signal.SIGINT)
+
+    def test_signalWithoutTerminalShutsDownGracefullySerialSigterm(self):
+        """
+        Without a terminal SIGTERM means option 2 in serial mode.
+        """
+        self._signalWithoutTerminalShutsDownGracefully("serial", signal.SIGTERM)
+
+    def test_signalWithoutTerminalShutsDownGracefullySerialSigint(self):
+        """
+        Without a terminal SIGINT means option 2 in serial mode.
+        """
+        self._signalWithoutTerminalShutsDownGracefully("serial", signal.SIGINT)
+
+    def test_signalWithoutTerminalShutsDownGracefullyProcessesSigterm(self):
+        """
+        Without a terminal SIGTERM means option 2 in processes mode.
+        """
+        self._signalWithoutTerminalShutsDownGracefully("processes", signal.SIGTERM)
+
+    def test_signalWithoutTerminalShutsDownGracefullyProcessesSigint(self):
+        """
+        Without a terminal SIGINT means option 2 in processes mode.
+        """
+        self._signalWithoutTerminalShutsDownGracefully("processes", signal.SIGINT)
+
+    def _signalWithoutTerminalShutsDownGracefully(self, mode, signum):
+        if mode not in MODES:
+            raise SkipTest(f"no {mode} mode in this build")
     with ServerProcess("--mode", mode, "--work", "0.3") as server:
         client = connected(server.port)
         client.send("uno\ndos\n")
@@ -346,8 +380,7 @@ def test_signalWithoutTerminalShutsDownGracefully(mode, signum):
         assert "Se ha detectado" not in server.text
         client.close()
 
-
-def test_halfClosedClientGetsItsRepliesThenTheClosingLine():
+    def test_halfClosedClientGetsItsRepliesThenTheClosingLine(self):
     """
     A client that has sent its lines and shut down its sending side while
     their work runs (C{nc -N}) still gets every reply, then the closing line.
@@ -364,8 +397,7 @@ def test_halfClosedClientGetsItsRepliesThenTheClosingLine():
         assert server.wait() == 0
         client.close()
 
-
-def test_sigtermInSerialModeClosesWaitingClientsWithoutWelcome():
+    def test_sigtermInSerialModeClosesWaitingClientsWithoutWelcome(self):
     """
     Serial mode: SIGTERM answers the served client, and the ones held for
     their turn get the closing line and no welcome.
@@ -383,8 +415,7 @@ def test_sigtermInSerialModeClosesWaitingClientsWithoutWelcome():
         assert server.wait() == 0
         assert "(en espera: 2)" in server.text
 
-
-def test_waitingClientsThatTypedStillGetTheClosingLine():
+    def test_waitingClientsThatTypedStillGetTheClosingLine(self):
     """
     Serial mode: clients that typed while waiting their turn (held by the
     server, or still in the kernel's backlog) get the closing line at
@@ -402,8 +433,7 @@ def test_waitingClientsThatTypedStillGetTheClosingLine():
             assert client.line() is None
         assert server.wait() == 0
 
-
-def test_graceCutExitsOneAndNamesTheClient():
+    def test_graceCutExitsOneAndNamesTheClient(self):
     """
     A graceful shutdown bounded by --grace: the client whose reply is still
     being worked on gets the closing line without it, the console names it,
@@ -421,14 +451,23 @@ def test_graceCutExitsOneAndNamesTheClient():
         assert "Traceback" not in server.text
         client.close()
 
+    def test_workThatOutlastsTheGraceIsAbandonedReactor(self):
+        """
+        Work in the thread pool still running when the grace period is over
+        does not hold the exit: the pool gets a moment to stop, then its work
+        is abandoned, and the exit status is 1.
+        """
+        self._workThatOutlastsTheGraceIsAbandoned("reactor")
 
-@pytest.mark.parametrize("mode", ["reactor", "processes"])
-def test_workThatOutlastsTheGraceIsAbandoned(mode):
+    def test_workThatOutlastsTheGraceIsAbandonedProcesses(self):
     """
-    Work still running when the grace period is over does not hold the
-    exit: the pool gets a moment to stop, then its work is abandoned (the
-    worker processes killed), and the exit status is 1.
+        Work in the process pool still running when the grace period is over
+        does not hold the exit: the pool gets a moment to stop, then its work
+        is abandoned (the worker processes killed), and the exit status is 1.
     """
+        self._workThatOutlastsTheGraceIsAbandoned("processes")
+
+    def _workThatOutlastsTheGraceIsAbandoned(self, mode):
     with ServerProcess("--mode", mode, "--grace", "0.5", "--work", "60") as server:
         client = connected(server.port)
         client.send("eterno\n")
@@ -440,8 +479,7 @@ def test_workThatOutlastsTheGraceIsAbandoned(mode):
         assert "Traceback" not in server.text
         client.close()
 
-
-def test_signalHeardDuringASerialBurst():
+    def test_signalHeardDuringASerialBurst(self):
     """
     Serial mode runs the work in the reactor thread; a pasted burst of
     messages still lets a SIGTERM be heard between two of them, long
@@ -458,8 +496,7 @@ def test_signalHeardDuringASerialBurst():
         assert server.wait() == 0
         client.close()
 
-
-def test_sigtermDuringShutdownCutsItShort():
+    def test_sigtermDuringShutdownCutsItShort(self):
     """
     A second SIGTERM during the graceful shutdown closes at once: exit 1.
     """
@@ -475,13 +512,13 @@ def test_sigtermDuringShutdownCutsItShort():
         assert "Cierre acelerado por el operador" in server.text
         client.close()
 
-
-@pytest.mark.skipif("processes" not in MODES, reason="no processes mode in this build")
-def test_processesWorkersDoNotSeeCtrlC():
+    def test_processesWorkersDoNotSeeCtrlC(self):
     """
     In processes mode Ctrl+C reaches the server only: while the question is
     open and after it the workers still answer, and option 2 stops the pool.
     """
+        if "processes" not in MODES:
+            raise SkipTest("no processes mode in this build")
     with TerminalServer("--mode", "processes", "--processes", "2", "--work", "0.2") as server, \
             connected(server.port) as client:
         assert client.ask("antes").startswith(REPLY)
@@ -497,17 +534,15 @@ def test_processesWorkersDoNotSeeCtrlC():
         assert "Grupo de trabajo detenido." in server.text
         assert "Traceback" not in server.text
 
-
-SHARED_MEMORY = "/dev/shm"
-
-
-@pytest.mark.skipif("processes" not in MODES, reason="no processes mode in this build")
-@pytest.mark.skipif(not os.path.isdir(SHARED_MEMORY), reason="no /dev/shm to look for semaphores in")
-def test_optionThreeLeavesNoWorkersBehind():
+    def test_optionThreeLeavesNoWorkersBehind(self):
     """
     Option 3 in processes mode exits at once, the worker processes do not
     outlive the server, and the pool's semaphores are released.
     """
+        if "processes" not in MODES:
+            raise SkipTest("no processes mode in this build")
+        if not os.path.isdir(SHARED_MEMORY):
+            raise SkipTest("no /dev/shm to look for semaphores in")
     from tpreactor.shutdown import descendants
 
     def semaphores():
@@ -527,8 +562,7 @@ def test_optionThreeLeavesNoWorkersBehind():
     # resource tracker, if it outlived the server, would report them leaked).
     assert semaphores() <= before
 
-
-def test_sigintIgnoredAtStartStillShutsDown():
+    def test_sigintIgnoredAtStartStillShutsDown(self):
     """
     A server started with SIGINT ignored (as a script's "&" does) still
     shuts down gracefully on SIGINT.

@@ -6,6 +6,7 @@ sees the same messages and writes the same replies, and never raises.
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from twisted.logger import capturedLogs
+from twisted.trial.unittest import SynchronousTestCase
 
 from tpreactor.protocol import FLUSH_SECONDS
 
@@ -35,7 +36,12 @@ def feed(stream, cuts):
     return messages, client.lines()
 
 
-@settings(max_examples=300, deadline=None)
-@given(STREAMS, st.lists(st.integers(min_value=0, max_value=10_000), max_size=12))
-def test_chunkingDoesNotChangeMessages(stream, cuts):
-    assert feed(stream, cuts) == feed(stream, [])
+class ChunkingTests(SynchronousTestCase):
+    @settings(max_examples=300, deadline=None)
+    @given(STREAMS, st.lists(st.integers(min_value=0, max_value=10_000), max_size=12))
+    def test_chunkingDoesNotChangeMessages(self, stream, cuts):
+        """
+        A stream cut into packets anywhere gives the same messages and the
+        same replies as the stream in one piece.
+        """
+        assert feed(stream, cuts) == feed(stream, [])

@@ -7,26 +7,30 @@ import sys
 import zipfile
 from pathlib import Path
 
-from .support import TWISTD
+from twisted.trial.unittest import SynchronousTestCase
+
+from .support import TWISTD, temporaryFolder
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_pluginListedFromAnotherDirectory(tmp_path):
+class PackagingTests(SynchronousTestCase):
+    def test_pluginListedFromAnotherDirectory(self):
     """
     twistd does not look in the current directory: the plugin is found
     because the install (editable here) put it on the path.
     """
+        tmp_path = Path(temporaryFolder(self))
     result = subprocess.run([TWISTD, "--help"], capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert "tpreactor" in result.stdout
 
-
-def test_wheelCarriesTheDropinOnly(tmp_path):
+    def test_wheelCarriesTheDropinOnly(self):
     """
     A regular install gets twisted/plugins/tpreactor_plugin.py and no
     __init__.py that would shadow Twisted's own packages, and the modes'
     plugin package without a stale dropin.cache.
     """
+        tmp_path = Path(temporaryFolder(self))
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path), str(ROOT)],
         check=True, capture_output=True, timeout=300, cwd=tmp_path,

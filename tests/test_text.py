@@ -81,6 +81,9 @@ class TelnetFilterTests(SynchronousTestCase):
         self.assertEqual(f.takeAnswers(), b"\xff\xfe\x01" + b"\xff\xfc\x03")
 
     def test_doubledIacIsOneByte(self):
+        """
+        A doubled C{0xFF} is the escaped data byte C{0xFF}, kept once.
+        """
         self.assertEqual(TelnetFilter().feed(b"a\xff\xffb"), b"a\xffb")
 
     def test_twoByteCommands(self):
@@ -90,12 +93,25 @@ class TelnetFilterTests(SynchronousTestCase):
         self.assertEqual(TelnetFilter().feed(b"a\xff\xf1b\xff\xf6c"), b"abc")
 
     def test_plainTextUntouched(self):
+        """
+        Text without C{0xFF} is returned as it came, the very same object.
+        """
         data = "ñandú\n".encode()
         self.assertIs(TelnetFilter().feed(data), data)
+
+    @given(st.binary(), st.integers(min_value=1, max_value=16))
+    def test_telnetChunkingDoesNotMatter(self, data, size):
+        """
+        Any byte stream filters to the same bytes however it is split.
+        """
+        assert filterInChunks(data, size) == filterInChunks(data, len(data) or 1)
 
 
 class EscapeTests(SynchronousTestCase):
     def test_printableUntouched(self):
+        """
+        Printable text, accents and punctuation included, is left as it is.
+        """
         self.assertEqual(escape("hola, ñandú ¿qué tal?"), "hola, ñandú ¿qué tal?")
 
     def test_terminalEscapes(self):
@@ -111,20 +127,11 @@ class EscapeTests(SynchronousTestCase):
         """
         self.assertEqual(escape("\x9b2J\u202e"), "\\x9b2J\\u202e")
 
-
-@given(st.text())
-def test_escapeLeavesNoControlCharacter(text):
+    @given(st.text())
+    def test_escapeLeavesNoControlCharacter(self, text):
     """
     Whatever the client sends, the escaped text is printable.
     """
     escaped = escape(text)
     assert all(ch.isprintable() or ch == " " for ch in escaped)
     assert "\x1b" not in escaped
-
-
-@given(st.binary(), st.integers(min_value=1, max_value=16))
-def test_telnetChunkingDoesNotMatter(data, size):
-    """
-    Any byte stream filters to the same bytes however it is split.
-    """
-    assert filterInChunks(data, size) == filterInChunks(data, len(data) or 1)
