@@ -9,13 +9,13 @@ from tpreactor.bench.soak import soak
 
 class ShortSoakTests(SynchronousTestCase):
     def _shortSoakLosesNothing(self, serverArgs):
-    result = soak(2.0, churners=10, flooders=3, floodSize=300, serverArgs=serverArgs)
-    assert result["errors"] == []
-    assert result["sessions"] > 0
-    assert result["sent"] > 0
-    assert result["lostReplies"] == 0
-    assert result["goodbyes"] == result["sessions"]
-    assert result["tracebacksInLog"] == 0
+        result = soak(2.0, churners=10, flooders=3, floodSize=300, serverArgs=serverArgs)
+        assert result["errors"] == []
+        assert result["sessions"] > 0
+        assert result["sent"] > 0
+        assert result["lostReplies"] == 0
+        assert result["goodbyes"] == result["sessions"]
+        assert result["tracebacksInLog"] == 0
 
     def test_shortSoakLosesNothing(self):
         """

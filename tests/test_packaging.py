@@ -16,31 +16,31 @@ ROOT = Path(__file__).resolve().parent.parent
 
 class PackagingTests(SynchronousTestCase):
     def test_pluginListedFromAnotherDirectory(self):
-    """
-    twistd does not look in the current directory: the plugin is found
-    because the install (editable here) put it on the path.
-    """
+        """
+        twistd does not look in the current directory: the plugin is found
+        because the install (editable here) put it on the path.
+        """
         tmp_path = Path(temporaryFolder(self))
-    result = subprocess.run([TWISTD, "--help"], capture_output=True, text=True, cwd=tmp_path, timeout=60)
-    assert "tpreactor" in result.stdout
+        result = subprocess.run([TWISTD, "--help"], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+        assert "tpreactor" in result.stdout
 
     def test_wheelCarriesTheDropinOnly(self):
-    """
-    A regular install gets twisted/plugins/tpreactor_plugin.py and no
-    __init__.py that would shadow Twisted's own packages, and the modes'
-    plugin package without a stale dropin.cache.
-    """
+        """
+        A regular install gets twisted/plugins/tpreactor_plugin.py and no
+        __init__.py that would shadow Twisted's own packages, and the modes'
+        plugin package without a stale dropin.cache.
+        """
         tmp_path = Path(temporaryFolder(self))
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path), str(ROOT)],
-        check=True, capture_output=True, timeout=300, cwd=tmp_path,
-    )
-    (wheel,) = tmp_path.glob("tpreactor-*.whl")
-    names = zipfile.ZipFile(wheel).namelist()
-    assert "twisted/plugins/tpreactor_plugin.py" in names
-    assert "twisted/__init__.py" not in names
-    assert "twisted/plugins/__init__.py" not in names
-    assert "tpreactor/protocol.py" in names
-    assert "tpreactor/plugins/__init__.py" in names
-    assert "tpreactor/plugins/tpreactor_modes.py" in names
-    assert "tpreactor/plugins/dropin.cache" not in names
+        subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path), str(ROOT)],
+            check=True, capture_output=True, timeout=300, cwd=tmp_path,
+        )
+        (wheel,) = tmp_path.glob("tpreactor-*.whl")
+        names = zipfile.ZipFile(wheel).namelist()
+        assert "twisted/plugins/tpreactor_plugin.py" in names
+        assert "twisted/__init__.py" not in names
+        assert "twisted/plugins/__init__.py" not in names
+        assert "tpreactor/protocol.py" in names
+        assert "tpreactor/plugins/__init__.py" in names
+        assert "tpreactor/plugins/tpreactor_modes.py" in names
+        assert "tpreactor/plugins/dropin.cache" not in names

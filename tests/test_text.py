@@ -129,9 +129,9 @@ class EscapeTests(SynchronousTestCase):
 
     @given(st.text())
     def test_escapeLeavesNoControlCharacter(self, text):
-    """
-    Whatever the client sends, the escaped text is printable.
-    """
-    escaped = escape(text)
-    assert all(ch.isprintable() or ch == " " for ch in escaped)
-    assert "\x1b" not in escaped
+        """
+        Whatever the client sends, the escaped text is printable.
+        """
+        escaped = escape(text)
+        assert all(ch.isprintable() or ch == " " for ch in escaped)
+        assert "\x1b" not in escaped
