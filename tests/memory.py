@@ -53,7 +53,7 @@ class Server:
             settings, self.clock, FakeClock(self.clock, START), executor or InlineExecutor(SleepWork(0))
         )
         self.port = FakePort()
-        self.factory.ports.append(self.port)
+        self.factory.addPort(self.port)
         self._nextPort = 53544
 
     def connect(self, host="127.0.0.1", port=None):

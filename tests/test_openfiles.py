@@ -1,13 +1,20 @@
 """
 Tests for L{tpreactor.shutdown.openfiles}: the soft limit on open files is
-raised to the hard one, and the default connection limit follows it.
+raised to the hard one, and the connection limits follow it.
 """
 
 import resource
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from tpreactor.shutdown.openfiles import DESCRIPTOR_MARGIN, defaultMaxConnections, raiseOpenFileLimit
+from tpreactor.shutdown.openfiles import (
+    DESCRIPTOR_MARGIN,
+    REFUSAL_RESERVE,
+    defaultMaxConnections,
+    maxOpenConnections,
+    raiseOpenFileLimit,
+    servedWithin,
+)
 
 
 class FakeResource:
@@ -74,11 +81,14 @@ class RaiseTests(SynchronousTestCase):
 
 
 class DefaultMaxConnectionsTests(SynchronousTestCase):
-    def test_limitLessTheMargin(self):
+    def test_limitLessTheMarginAndTheReserve(self):
         """
-        The default is the raised limit less L{DESCRIPTOR_MARGIN}.
+        The default is the raised limit less L{DESCRIPTOR_MARGIN} and less
+        L{REFUSAL_RESERVE}, kept to tell the next clients the server is full.
         """
-        self.assertEqual(defaultMaxConnections(FakeResource(1024, 4096)), 4096 - DESCRIPTOR_MARGIN)
+        self.assertEqual(
+            defaultMaxConnections(FakeResource(1024, 4096)), 4096 - DESCRIPTOR_MARGIN - REFUSAL_RESERVE
+        )
 
     def test_atLeastOne(self):
         """
@@ -92,3 +102,49 @@ class DefaultMaxConnectionsTests(SynchronousTestCase):
         """
         infinite = resource.RLIM_INFINITY
         self.assertEqual(defaultMaxConnections(FakeResource(infinite, infinite)), 0)
+
+
+class MaxOpenConnectionsTests(SynchronousTestCase):
+    def test_limitLessTheMargin(self):
+        """
+        Connections open at once, refusals included: the soft limit as it is
+        now (not raised) less L{DESCRIPTOR_MARGIN}.
+        """
+        system = FakeResource(1024, 4096)
+        self.assertEqual(maxOpenConnections(system), 1024 - DESCRIPTOR_MARGIN)
+        self.assertEqual(system.set, [])
+
+    def test_atLeastTwo(self):
+        """
+        A limit smaller than the margin still allows one client served and
+        one refused.
+        """
+        self.assertEqual(maxOpenConnections(FakeResource(16, 16)), 2)
+
+    def test_noLimit(self):
+        """
+        Without any limit on open files there is no limit on connections (0).
+        """
+        infinite = resource.RLIM_INFINITY
+        self.assertEqual(maxOpenConnections(FakeResource(infinite, infinite)), 0)
+
+
+class ServedWithinTests(SynchronousTestCase):
+    def test_reserveKeptForRefusals(self):
+        """
+        Of many connections, L{REFUSAL_RESERVE} are kept for refusals.
+        """
+        self.assertEqual(servedWithin(1000), 1000 - REFUSAL_RESERVE)
+
+    def test_fewConnections(self):
+        """
+        Of few connections, at most half are kept for refusals, and one is
+        always served.
+        """
+        self.assertEqual([servedWithin(n) for n in (1, 2, 3, 10, 32, 33)], [1, 1, 2, 5, 16, 17])
+
+    def test_noLimit(self):
+        """
+        No limit on connections is no limit on the clients served.
+        """
+        self.assertEqual(servedWithin(0), 0)

@@ -6,14 +6,16 @@ everyone at once (L{TimeFactory}) or one at a time (L{SerialFactory}).
 
 from collections import deque
 from dataclasses import dataclass
+from typing import Optional
 
 from twisted.internet import defer
-from twisted.internet.interfaces import IPushProducer
 from twisted.internet.protocol import ServerFactory
 from twisted.logger import Logger
 
+from .accepting import TURN, Accepting
 from .messages import catalogue as catalogueFor
 from .protocol import FULL, SHUTDOWN, TimeProtocol
+from .shutdown.openfiles import maxOpenConnections, servedWithin
 
 log = Logger(namespace="tpreactor")
 
@@ -35,6 +37,10 @@ class Settings:
     maxPerIp: int = 0
     quiet: bool = False
     grace: float = 10.0
+    #: Most connections open at once, served, held and being refused alike
+    #: (0: no limit); C{None}: what the open-file limit allows when the
+    #: factory is made.
+    maxOpen: Optional[int] = None
 
 
 class TimeFactory(ServerFactory):
@@ -43,7 +49,14 @@ class TimeFactory(ServerFactory):
 
     @ivar connections: the live connections in the order they connected
         (a dict used as an ordered set of L{TimeProtocol}).
-    @ivar ports: the listening ports, filled in by the listening services.
+    @ivar accepting: the L{Accepting} of the listening ports: it counts
+        every connection open, refused ones included, and stops accepting
+        when the open-file limit has no room for more.
+    @ivar ports: the listening ports, added by the listening services
+        (L{addPort}).
+    @ivar maxConnections: most clients served (or held) at once: the
+        C{--max-connections} asked for, within what the open-file limit
+        allows while keeping room to refuse the next ones (0: no limit).
     """
 
     protocol = TimeProtocol
@@ -69,14 +82,42 @@ class TimeFactory(ServerFactory):
         self.exitWords = self.catalogue.exitWords
         self.longestExitWord = max(map(len, self.exitWords))
         self.connections = {}
-        self.ports = []
+        maxOpen = settings.maxOpen
+        if maxOpen is None:
+            maxOpen = maxOpenConnections()
+        self.accepting = Accepting(maxOpen)
+        self.ports = self.accepting.ports
+        asked, allowed = settings.maxConnections, servedWithin(maxOpen)
+        self.maxConnections = min(asked, allowed) if asked and allowed else asked or allowed
         self._perIp = {}
         self._emptyWaiters = []
+
+    def startFactory(self):
+        """
+        Listening begins: say so if the open-file limit serves fewer clients
+        than C{--max-connections} asked for.
+        """
+        asked = self.settings.maxConnections
+        if asked > self.maxConnections:
+            log.warn(self.catalogue.openFileBound, asked=asked, served=self.maxConnections)
+
+    def addPort(self, port):
+        """
+        A listening service listens on C{port} with this factory.
+        """
+        self.accepting.add(port)
+
+    def removePort(self, port):
+        """
+        C{port} stopped listening.
+        """
+        self.accepting.remove(port)
 
     def connectionOpened(self, protocol):
         """
         A client has connected: serve it, or refuse it when the server is full.
         """
+        self.accepting.opened()
         if self.closing:
             protocol.closeByServer(SHUTDOWN, atOnce=True)
             return
@@ -92,6 +133,7 @@ class TimeFactory(ServerFactory):
         protocol.startServing()
 
     def connectionClosed(self, protocol):
+        self.accepting.closed()
         if self.connections.pop(protocol, 0) is None:
             host = protocol.peer.host
             left = self._perIp[host] - 1
@@ -105,10 +147,10 @@ class TimeFactory(ServerFactory):
                 d.callback(None)
 
     def _full(self, protocol):
-        s = self.settings
-        if s.maxConnections and len(self.connections) >= s.maxConnections:
+        if self.maxConnections and len(self.connections) >= self.maxConnections:
             return True
-        return bool(s.maxPerIp and self._perIp.get(protocol.peer.host, 0) >= s.maxPerIp)
+        maxPerIp = self.settings.maxPerIp
+        return bool(maxPerIp and self._perIp.get(protocol.peer.host, 0) >= maxPerIp)
 
     @property
     def waiting(self):
@@ -185,9 +227,7 @@ class SerialFactory(TimeFactory):
         self._resumePorts()
 
     def _pausePorts(self):
-        for port in self.ports:
-            IPushProducer(port).pauseProducing()
+        self.accepting.pause(TURN)
 
     def _resumePorts(self):
-        for port in self.ports:
-            IPushProducer(port).resumeProducing()
+        self.accepting.resume(TURN)

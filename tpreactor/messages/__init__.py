@@ -50,6 +50,7 @@ class Catalogue:
     reasons: dict
     workFailed: str
     exposed: str
+    openFileBound: str
 
     # The Ctrl+C question (exact, from the contract).
     question: str

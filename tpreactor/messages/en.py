@@ -37,6 +37,8 @@ ENGLISH = Catalogue(
     workFailed="Error while processing a message from {peer}: {cause}",
     exposed="Warning: {address} takes clients from every interface and without --max-per-ip; "
     "a single host can take every connection.",
+    openFileBound="Warning: the open-file limit (ulimit -n) is too low for --max-connections {asked}: "
+    "at most {served} clients are served at once.",
 
     # The Ctrl+C question (exact, from the contract).
     question="An interruption was detected. What do you want to do?",

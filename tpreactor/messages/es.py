@@ -37,6 +37,8 @@ SPANISH = Catalogue(
     workFailed="Error al procesar un mensaje de {peer}: {cause}",
     exposed="Atención: {address} acepta clientes de cualquier interfaz y sin --max-per-ip; "
     "un solo equipo puede ocupar todas las conexiones.",
+    openFileBound="Atención: el límite de archivos abiertos (ulimit -n) no alcanza para --max-connections {asked}: "
+    "se atienden a lo sumo {served} clientes a la vez.",
 
     # The Ctrl+C question (exact, from the contract).
     question="Se ha detectado una interrupción. ¿Qué acción deseas tomar?",

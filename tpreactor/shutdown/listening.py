@@ -56,7 +56,7 @@ class ListeningService(Service):
                 f"tpreactor: {self.description} cannot pause accepting, which {self.modeName} mode needs"
             )
         self.port = result
-        self.factory.ports.append(result)
+        self.factory.addPort(result)
         address = result.getHost()
         log.info(self.factory.catalogue.listening, mode=self.modeName, address=describeListening(address))
         if getattr(address, "host", None) in ("0.0.0.0", "::") and not self.factory.settings.maxPerIp:
@@ -67,8 +67,7 @@ class ListeningService(Service):
         port, self.port = self.port, None
         if port is None:
             return None
-        if port in self.factory.ports:
-            self.factory.ports.remove(port)
+        self.factory.removePort(port)
         return port.stopListening()
 
 

@@ -1,0 +1,134 @@
+# -*- test-case-name: tests.test_accepting -*-
+"""
+Whether the listening ports accept: they stop for any of several reasons (a
+serial client's turn, the open-file limit) and accept again only once no
+reason is left; and the count of open connections that keeps every accept
+within the open-file limit, so that each client accepted can be told
+something (its welcome, or that the server is full).
+"""
+
+from twisted.internet.interfaces import IPushProducer
+
+#: Why the ports stop accepting: a client is served and the next ones wait
+#: their turn in the kernel's backlog (serial mode)...
+TURN = "turn"
+#: ...or every descriptor the server gives to connections is taken.
+DESCRIPTORS = "descriptors"
+
+
+class Accepting:
+    """
+    The listening ports, and whether they accept.
+
+    Twisted's accept loop (C{twisted.internet.tcp.Port.doRead}) takes up to
+    C{numberAccepts} connections at once (a hundred and more in a burst);
+    when the process runs out of descriptors in the middle (C{EMFILE}) it
+    closes every connection still queued, without a word. So each loop is
+    held to the L{room} left under L{limit}, and once none is left the
+    ports stop accepting: the next clients wait in the kernel's backlog
+    until a connection closes.
+
+    @ivar ports: the listening ports, in the order they were added.
+    @ivar limit: most connections open at once, served, held and being
+        refused alike (0: no limit).
+    @ivar open: connections accepted and not yet closed.
+    """
+
+    def __init__(self, limit):
+        self.ports = []
+        self.limit = limit
+        self.open = 0
+        self._reasons = set()
+        self._loops = {}
+
+    @property
+    def paused(self):
+        """
+        Whether the ports stop accepting, for any reason.
+        """
+        return bool(self._reasons)
+
+    @property
+    def room(self):
+        """
+        How many more connections may be accepted now; C{None} for no limit.
+        """
+        if not self.limit:
+            return None
+        return max(0, self.limit - self.open)
+
+    def add(self, port):
+        """
+        Accept on C{port} too, within the limit (and not while paused).
+        """
+        self.ports.append(port)
+        doRead = getattr(port, "doRead", None)
+        if self.limit and doRead is not None and hasattr(port, "numberAccepts"):
+            self._loops[port] = doRead
+            port.doRead = lambda: self._acceptWithin(port, doRead)
+        if self._reasons:
+            _pause(port)
+
+    def remove(self, port):
+        """
+        C{port} no longer listens.
+        """
+        if port in self.ports:
+            self.ports.remove(port)
+        if self._loops.pop(port, None) is not None:
+            del port.doRead
+
+    def _acceptWithin(self, port, doRead):
+        """
+        One accept loop on C{port}, of at most the room left.
+        """
+        room = self.room
+        if room == 0:  # the reactor had this port's turn in hand already
+            self.pause(DESCRIPTORS)
+            return None
+        port.numberAccepts = min(port.numberAccepts, room)
+        return doRead()
+
+    def opened(self):
+        """
+        A connection was accepted: it holds a descriptor until it closes.
+        """
+        self.open += 1
+        if self.limit and self.open >= self.limit:
+            self.pause(DESCRIPTORS)
+
+    def closed(self):
+        """
+        A connection closed: its descriptor is free again.
+        """
+        self.open -= 1
+        if DESCRIPTORS in self._reasons and self.open < self.limit:
+            self.resume(DESCRIPTORS)
+
+    def pause(self, reason):
+        """
+        Stop accepting for C{reason} (L{TURN}, L{DESCRIPTORS}).
+        """
+        if not self._reasons:
+            for port in self.ports:
+                _pause(port)
+        self._reasons.add(reason)
+
+    def resume(self, reason):
+        """
+        C{reason} to stop accepting is gone: accept again unless another is left.
+        """
+        if reason not in self._reasons:
+            return
+        self._reasons.discard(reason)
+        if not self._reasons:
+            for port in self.ports:
+                producer = IPushProducer(port, None)
+                if producer is not None:
+                    producer.resumeProducing()
+
+
+def _pause(port):
+    producer = IPushProducer(port, None)
+    if producer is not None:
+        producer.pauseProducing()
