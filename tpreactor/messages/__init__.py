@@ -51,6 +51,40 @@ class Catalogue:
     workFailed: str
     exposed: str
 
+    # Starting the server: usage errors, --help, the files twistd opens.
+    usageLine: str
+    usageHint: str
+    unknownMode: str
+    unknownLanguage: str
+    unknownWorkKind: str
+    numberAtLeast: str
+    numberGreater: str
+    badPort: str
+    badEndpoint: str
+    endpointNeedsPackage: str
+    pemHint: str
+    getoptErrors: dict
+    wrongArguments: str
+    cannotListen: str
+    noAnswer: str
+    cannotPause: str
+    osErrors: dict
+    folderMissing: str
+    notAFolder: str
+    isAFolder: str
+    cannotLog: str
+    cannotWritePid: str
+    helpUsage: str
+    helpOptionsWord: str
+    helpOptions: str
+    helpDefault: str
+    helpLongdesc: str
+    optionHelp: dict
+    modeSummaries: dict
+    inModes: str
+    orWord: str
+    heldModes: str
+
     # The Ctrl+C question (exact, from the contract).
     question: str
     options: tuple

@@ -38,6 +38,73 @@ ENGLISH = Catalogue(
     exposed="Warning: {address} takes clients from every interface and without --max-per-ip; "
     "a single host can take every connection.",
 
+    # Starting the server: usage errors, --help, the files twistd opens.
+    usageLine="tpreactor: {error}",
+    usageHint="Try 'twistd tpreactor --help' for the options.",
+    unknownMode="unknown mode {mode}; choose one of {modes}",
+    unknownLanguage="unknown language {lang}; choose one of {langs}",
+    unknownWorkKind="unknown work kind {kind}; choose one of {kinds}",
+    numberAtLeast="--{option} must be a number at least {minimum}, not {value}",
+    numberGreater="--{option} must be a number greater than {minimum}, not {value}",
+    badPort="--port must be a TCP port number (0-65535), not {value}",
+    badEndpoint="bad endpoint {description}: {reason}",
+    endpointNeedsPackage=(
+        "endpoint {description} needs a package that is not installed ({package}); "
+        "for ssl: install tpreactor[tls]"
+    ),
+    pemHint=" (is it a PEM file of the right kind?)",
+    getoptErrors={
+        "not recognized": "option {option} not recognized",
+        "requires argument": "option {option} requires argument",
+        "must not have an argument": "option {option} must not have an argument",
+        "not a unique prefix": "option {option} not a unique prefix",
+    },
+    wrongArguments="Wrong number of arguments.",
+    cannotListen="tpreactor: cannot listen on {description}: {reason}",
+    noAnswer="the endpoint did not answer",
+    cannotPause="tpreactor: {description} cannot pause accepting, which {mode} mode needs",
+    osErrors={},
+    folderMissing="the folder {folder} does not exist",
+    notAFolder="{folder} is not a folder",
+    isAFolder="it is a folder",
+    cannotLog="tpreactor: cannot write the log to {path}: {reason}",
+    cannotWritePid="tpreactor: cannot write the pid file {path}: {reason}",
+    helpUsage="Usage:",
+    helpOptionsWord="[options]",
+    helpOptions="Options:",
+    helpDefault="[default: {default}]",
+    helpLongdesc=(
+        "A line server that welcomes each client with the date it connected and "
+        "answers every message with the time elapsed since then; `salir` ends a "
+        "session. --listen takes any Twisted server endpoint string, e.g. tcp:6667, "
+        "tcp6:6667:interface=\\:\\:1, unix:/tmp/tp.sock, ssl:6668:privateKey=k.pem; "
+        "give it several times to listen on several. Without --listen or --port the "
+        "server listens on {listen} (loopback only)."
+    ),
+    optionHelp={
+        "quiet": "Do not log every message (connections are still logged).",
+        "mode": "Concurrency mode: {modes}.",
+        "work": "Simulated work per message, in seconds.",
+        "work-kind": "What the work is: {kinds}.",
+        "threads": "Worker threads{inModes}.",
+        "processes": "Worker processes{inModes}; 0 means one per core.",
+        "lang": "Language of every text: {langs}.",
+        "backlog": "Listen backlog for endpoints that set none.",
+        "grace": "Seconds a graceful shutdown waits for pending replies.",
+        "max-line-length": "Longest message accepted, in bytes.",
+        "idle-timeout": "Close clients silent this long, in seconds; 0 disables. Default: off{idle}.",
+        "max-connections": "Most clients at once{held}. Default: what the open-file limit allows.",
+        "max-per-ip": "Most clients at once from one address; 0 is no limit.",
+        "listen": "Listen on this endpoint (repeatable).",
+        "port": "Listen on this TCP port of 127.0.0.1 (short for --listen tcp:PORT:interface=127.0.0.1).",
+        "help": "Display this help and exit.",
+        "version": "Display Twisted version and exit.",
+    },
+    modeSummaries={},
+    inModes=" in {modes} mode",
+    orWord=" or ",
+    heldModes=" ({modes} mode: served plus held)",
+
     # The Ctrl+C question (exact, from the contract).
     question="An interruption was detected. What do you want to do?",
     options=(
