@@ -319,7 +319,7 @@ def test_timeout():
 
 
 def test_badArguments():
-    result = runClient("127.0.0.1", "notaport")
+    result = runClient("127.0.0.1", "notaport", "--lang", "en")
     assertOneErrorLine(result, 2, "invalid port")
 
 

@@ -26,18 +26,23 @@ class StartupError(Exception):
     """
 
 
-def langIn(args, shortOpt, longOpt, default):
+def langIn(args, shortOpt, longOpt, default, interspersed=False):
     """
     The value of the last C{--lang}/C{-l} in C{args}, read as getopt reads
     them (long prefixes, C{-len}, C{--lang=en}) but past any bad option, or
-    C{default}.
+    C{default}. Options end at the first argument that is not one, or with
+    C{interspersed} (as argparse reads them) only at C{--}.
     """
     lang = default
     names = [o.rstrip("=") for o in longOpt]
     withValue = {o[:-1] for o in longOpt if o.endswith("=")}
     rest = list(args)
-    while rest and rest[0].startswith("-") and rest[0] not in ("-", "--"):
+    while rest and rest[0] != "--":
         arg = rest.pop(0)
+        if not arg.startswith("-") or arg == "-":
+            if interspersed:
+                continue
+            break
         if arg.startswith("--"):
             name, equals, value = arg[2:].partition("=")
             matches = [n for n in names if n.startswith(name)]

@@ -85,6 +85,22 @@ class Catalogue:
     orWord: str
     heldModes: str
 
+    # The client's command line (tpreactor-client).
+    clientDescription: str
+    clientHelp: dict
+    clientExitStatuses: str
+    clientUsage: str
+    clientPositionals: str
+    clientOptionals: str
+    clientSeconds: str
+    clientError: str
+    clientBadPort: str
+    clientBadSeconds: str
+    clientNotBoth: str
+    clientTcp6: str
+    clientNeedsPackage: str
+    argparseErrors: dict
+
     # The Ctrl+C question (exact, from the contract).
     question: str
     options: tuple

@@ -105,6 +105,51 @@ ENGLISH = Catalogue(
     orWord=" or ",
     heldModes=" ({modes} mode: served plus held)",
 
+    # The client's command line (tpreactor-client).
+    clientDescription=(
+        "Talk to a tpreactor server: every line you type is sent, and the "
+        "reply is printed before the next prompt; `salir` or Ctrl+D ends the "
+        "session. With standard input not a terminal, each input line is "
+        "sent in turn and the session ends at the end of input."
+    ),
+    clientHelp={
+        "host": "server name or address (default {host})",
+        "port": "server port (default {port})",
+        "connect": "any Twisted client endpoint instead of HOST PORT, e.g. "
+        "tcp6:\\:\\:1:6667, unix:/tmp/tp.sock, tls:example.org:6697",
+        "timeout": "how long connecting may take (default %(default)g); waiting for "
+        "the welcome, e.g. in a serial server's queue, is not timed",
+        "lang": "language of the client's own texts (default %(default)s)",
+        "help": "show this help message and exit",
+    },
+    clientExitStatuses=(
+        "exit status:\n"
+        "  {ok:<4} the session ended with salir, Ctrl+D or the end of input\n"
+        "  {serverClosed:<4} the server closed the connection first\n"
+        "  {badArguments:<4} bad arguments\n"
+        "  {refused:<4} connection refused (nothing listens there)\n"
+        "  {unknownHost:<4} unknown host\n"
+        "  {timedOut:<4} no connection within --timeout\n"
+        "  {cannotConnect:<4} any other failure to connect (a TLS handshake, too)\n"
+        "  {interrupted:<4} Ctrl+C (salir is sent first); {terminated} for SIGTERM\n"
+    ),
+    clientUsage="usage: ",
+    clientPositionals="positional arguments",
+    clientOptionals="options",
+    clientSeconds="SECONDS",
+    clientError="{prog}: error: {message}",
+    clientBadPort="invalid port {value} (1-65535)",
+    clientBadSeconds="invalid number of seconds {value}",
+    clientNotBoth="give either HOST [PORT] or --connect, not both",
+    clientTcp6="tcp6 takes HOST:PORT and an optional timeout=SECONDS",
+    clientNeedsPackage="endpoint {description} needs a package that is not installed ({package}); install tpreactor[tls]",
+    argparseErrors={
+        "invalidChoice": "argument {argument}: invalid choice: {value} (choose from {choices})",
+        "expectedOne": "argument {argument}: expected one argument",
+        "argument": "argument {argument}: {message}",
+        "unrecognized": "unrecognized arguments: {args}",
+    },
+
     # The Ctrl+C question (exact, from the contract).
     question="An interruption was detected. What do you want to do?",
     options=(

@@ -122,6 +122,54 @@ SPANISH = Catalogue(
     orWord=" o ",
     heldModes=" (modo {modes}: atendidos más retenidos)",
 
+    # The client's command line (tpreactor-client).
+    clientDescription=(
+        "Conversa con un servidor tpreactor: cada línea que escribes se envía, y la "
+        "respuesta se muestra antes del siguiente aviso; `salir` o Ctrl+D termina la "
+        "sesión. Si la entrada estándar no es un terminal, se envía cada línea por "
+        "turno y la sesión termina al final de la entrada."
+    ),
+    clientHelp={
+        "host": "nombre o dirección del servidor (por defecto {host})",
+        "port": "puerto del servidor (por defecto {port})",
+        "connect": "cualquier endpoint de cliente de Twisted en lugar de HOST PUERTO, p. ej. "
+        "tcp6:\\:\\:1:6667, unix:/tmp/tp.sock, tls:example.org:6697",
+        "timeout": "cuánto puede tardar la conexión (por defecto %(default)g); la espera "
+        "de la bienvenida, p. ej. en la cola de un servidor serial, no cuenta",
+        "lang": "idioma de los textos del propio cliente (por defecto %(default)s)",
+        "help": "mostrar esta ayuda y salir",
+    },
+    clientExitStatuses=(
+        "código de salida:\n"
+        "  {ok:<4} la sesión terminó con salir, Ctrl+D o el final de la entrada\n"
+        "  {serverClosed:<4} el servidor cerró la conexión primero\n"
+        "  {badArguments:<4} argumentos incorrectos\n"
+        "  {refused:<4} conexión rechazada (nadie escucha ahí)\n"
+        "  {unknownHost:<4} host desconocido\n"
+        "  {timedOut:<4} sin conexión dentro de --timeout\n"
+        "  {cannotConnect:<4} cualquier otro fallo al conectar (también un handshake TLS)\n"
+        "  {interrupted:<4} Ctrl+C (antes se envía salir); {terminated} con SIGTERM\n"
+    ),
+    clientUsage="uso: ",
+    clientPositionals="argumentos posicionales",
+    clientOptionals="opciones",
+    clientSeconds="SEGUNDOS",
+    clientError="{prog}: error: {message}",
+    clientBadPort="puerto no válido {value} (1-65535)",
+    clientBadSeconds="número de segundos no válido {value}",
+    clientNotBoth="da HOST [PUERTO] o --connect, no los dos",
+    clientTcp6="tcp6 lleva HOST:PUERTO y, si quieres, timeout=SEGUNDOS",
+    clientNeedsPackage=(
+        "el endpoint {description} necesita un paquete que no está instalado ({package}); "
+        "instala tpreactor[tls]"
+    ),
+    argparseErrors={
+        "invalidChoice": "argumento {argument}: valor no válido: {value} (elige entre {choices})",
+        "expectedOne": "el argumento {argument} necesita un valor",
+        "argument": "argumento {argument}: {message}",
+        "unrecognized": "argumentos no reconocidos: {args}",
+    },
+
     # The Ctrl+C question (exact, from the contract).
     question="Se ha detectado una interrupción. ¿Qué acción deseas tomar?",
     options=(
