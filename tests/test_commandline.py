@@ -147,7 +147,7 @@ class TwistdUsageTests(SynchronousTestCase):
         nothing else is printed.
         """
         result = twistd(self, "--mode", "foo")
-        self.assertEqual(result.returncode, 2)
+        self.assertEqual(result.returncode, 1)
         self.assertEqual(result.stdout, "")
         self.assertEqual(result.stderr.splitlines(), [
             "tpreactor: modo desconocido 'foo'; elige uno de: reactor, serial, processes", SPANISH_HINT,
@@ -158,7 +158,7 @@ class TwistdUsageTests(SynchronousTestCase):
         --lang en after the bad value makes both lines English.
         """
         result = twistd(self, "--work", "soon", "--lang", "en")
-        self.assertEqual(result.returncode, 2)
+        self.assertEqual(result.returncode, 1)
         self.assertEqual(result.stderr.splitlines(), [
             "tpreactor: --work must be a number at least 0, not 'soon'", ENGLISH_HINT,
         ])
@@ -168,7 +168,7 @@ class TwistdUsageTests(SynchronousTestCase):
         An option we do not have is one Spanish line too, not the usage.
         """
         result = twistd(self, "--bogus")
-        self.assertEqual(result.returncode, 2)
+        self.assertEqual(result.returncode, 1)
         self.assertEqual(result.stdout + result.stderr, f"tpreactor: opción desconocida: --bogus\n{SPANISH_HINT}\n")
 
     def test_help(self):

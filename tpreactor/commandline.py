@@ -97,8 +97,9 @@ class SpeakingOptions(usage.Options):
     """
     L{usage.Options} that speak the language of C{--lang}: subclasses give
     their texts in L{document} from C{self.cat}. Under twistd, a usage
-    error is written as one line and a pointer to C{--help} (exit status
-    2), and a L{StartupError} as one line (exit status 1).
+    error is written as one line and a pointer to C{--help}, and a
+    L{StartupError} as one line; both exit with status 1, as twistd's
+    usage errors always did.
     """
 
     defaultLang = "es"
@@ -135,7 +136,7 @@ class SpeakingOptions(usage.Options):
             if self.parent is None:
                 raise error from None
             sys.stderr.write(self.cat.usageLine.format(error=error) + "\n" + self.cat.usageHint + "\n")
-            raise SystemExit(2) from None
+            raise SystemExit(1) from None
         except StartupError as e:
             if self.parent is None:
                 raise
