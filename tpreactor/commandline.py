@@ -15,7 +15,9 @@ from twisted.python import usage
 
 from .messages import LANGUAGES, catalogue
 
-_GETOPT = re.compile(r"^option (-{1,2}\S+) (not recognized|requires argument|must not have an argument|not a unique prefix)$")
+_GETOPT = re.compile(
+    r"^option (-{1,2}\S+) (not recognized|requires argument|must not have an argument|not a unique prefix)$"
+)
 
 
 class StartupError(Exception):

@@ -25,7 +25,9 @@ TERMINATED = 128 + signal.SIGTERM
 
 #: argparse's own errors (in its English words) and the catalogue's key for each.
 _ARGPARSE = [
-    ("invalidChoice", re.compile(r"^argument (?P<argument>\S+): invalid choice: (?P<value>.*) \(choose from (?P<choices>.*)\)$")),
+    ("invalidChoice", re.compile(
+        r"^argument (?P<argument>\S+): invalid choice: (?P<value>.*) \(choose from (?P<choices>.*)\)$"
+    )),
     ("expectedOne", re.compile(r"^argument (?P<argument>\S+): expected one argument$")),
     ("argument", re.compile(r"^argument (?P<argument>\S+): (?P<message>.*)$")),
     ("unrecognized", re.compile(r"^unrecognized arguments: (?P<args>.*)$")),
