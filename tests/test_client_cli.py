@@ -5,6 +5,8 @@ client's texts in both languages.
 
 import io
 import os
+import subprocess
+import sys
 
 from twisted.trial.unittest import SynchronousTestCase
 
@@ -59,13 +61,13 @@ class ArgumentTests(SynchronousTestCase):
         self.assertEqual((target.host, target.port), ("::1", "6667"))
 
     def test_badTcp6(self):
-        self.assertIn("tcp6 takes", self.parseError("--connect", "tcp6:\\:\\:1:6667:x=1"))
+        self.assertIn("tcp6 takes", self.parseError("--connect", "tcp6:\\:\\:1:6667:x=1", "--lang", "en"))
 
     def test_badPort(self):
         """
         A bad port is one line on stderr, without the usage.
         """
-        out = self.parseError("localhost", "70000")
+        out = self.parseError("localhost", "70000", "--lang", "en")
         self.assertEqual(out.count("\n"), 1)
         self.assertIn("invalid port", out)
 
@@ -73,7 +75,7 @@ class ArgumentTests(SynchronousTestCase):
         self.assertIn("--timeout", self.parseError("--timeout", "-1"))
 
     def test_badEndpoint(self):
-        out = self.parseError("--connect", "nosuch:thing")
+        out = self.parseError("--connect", "nosuch:thing", "--lang", "en")
         self.assertEqual(out.count("\n"), 1)
         self.assertIn("bad endpoint", out)
 
@@ -85,16 +87,49 @@ class ArgumentTests(SynchronousTestCase):
         folder = temporaryFolder(self)
         with open(os.path.join(folder, "key.pem"), "w") as f:
             f.write("not a certificate\n")
-        out = self.parseError("--connect", f"tls:localhost:6697:trustRoots={folder}")
+        out = self.parseError("--connect", f"tls:localhost:6697:trustRoots={folder}", "--lang", "en")
         self.assertEqual(out.count("\n"), 1)
         self.assertIn("bad endpoint", out)
         self.assertIn("PEM", out)
 
     def test_connectAndHost(self):
-        self.assertIn("not both", self.parseError("localhost", "--connect", "tcp:localhost:1"))
+        self.assertIn("not both", self.parseError("localhost", "--connect", "tcp:localhost:1", "--lang", "en"))
 
     def test_badLanguage(self):
         self.assertIn("--lang", self.parseError("--lang", "fr"))
+
+    def test_spanishByDefault(self):
+        """
+        Without --lang the errors are Spanish, argparse's own included, and
+        a --lang after the bad argument still counts.
+        """
+        self.assertEqual(self.parseError("localhost", "70000"),
+                         "tpreactor-client: error: argumento port: puerto no válido '70000' (1-65535)\n")
+        self.assertEqual(self.parseError("--bogus"), "tpreactor-client: error: argumentos no reconocidos: --bogus\n")
+        self.assertEqual(self.parseError("--timeout"),
+                         "tpreactor-client: error: el argumento --timeout necesita un valor\n")
+        self.assertEqual(self.parseError("--lang", "fr"),
+                         "tpreactor-client: error: argumento --lang: valor no válido: 'fr' (elige entre 'es', 'en')\n")
+        self.assertEqual(self.parseError("h", "--connect", "tcp:h:1"),
+                         "tpreactor-client: error: da HOST [PUERTO] o --connect, no los dos\n")
+        self.assertIn("endpoint incorrecto 'nosuch:1'", self.parseError("--connect", "nosuch:1"))
+        self.assertEqual(self.parseError("--timeout", "0", "--lang", "en"),
+                         "tpreactor-client: error: argument --timeout: invalid number of seconds '0'\n")
+
+    def test_helpInBothLanguages(self):
+        """
+        --help is Spanish by default and English with --lang en, with every
+        heading argparse adds.
+        """
+        spanish = client.buildParser().format_help()
+        for shown in ("uso: tpreactor-client", "argumentos posicionales:", "opciones:", "mostrar esta ayuda y salir",
+                      "--timeout SEGUNDOS", "código de salida:", "Conversa con un servidor tpreactor"):
+            self.assertIn(shown, spanish)
+        english = client.buildParser("en").format_help()
+        for shown in ("usage: tpreactor-client", "positional arguments:", "options:", "show this help message",
+                      "--timeout SECONDS", "exit status:", "Talk to a tpreactor server"):
+            self.assertIn(shown, english)
+        self.assertEqual(client.EXIT_STATUSES, english[english.index("exit status:"):])
 
     def test_helpListsExitStatuses(self):
         """
@@ -103,6 +138,32 @@ class ArgumentTests(SynchronousTestCase):
         text = client.buildParser().format_help()
         for status in (0, 1, 2, REFUSED, UNKNOWN_HOST, TIMED_OUT, CANNOT_CONNECT, 130):
             self.assertRegex(text, rf"\n  {status} +\S")
+
+
+class CommandLineTests(SynchronousTestCase):
+    """
+    The real C{tpreactor-client} with bad arguments or --help.
+    """
+
+    def runClient(self, *args):
+        return subprocess.run([sys.executable, "-m", "tpreactor.client", *args], capture_output=True,
+                              text=True, timeout=60, stdin=subprocess.DEVNULL)
+
+    def test_badPortInSpanish(self):
+        """
+        A bad port is one Spanish line on stderr by default, status 2.
+        """
+        result = self.runClient("127.0.0.1", "notaport")
+        self.assertEqual(result.returncode, client.BAD_ARGUMENTS)
+        self.assertEqual((result.stdout, result.stderr),
+                         ("", "tpreactor-client: error: argumento port: puerto no válido 'notaport' (1-65535)\n"))
+
+    def test_help(self):
+        """
+        --help is Spanish by default, English with --lang en.
+        """
+        self.assertTrue(self.runClient("--help").stdout.startswith("uso: tpreactor-client"))
+        self.assertTrue(self.runClient("--help", "--lang", "en").stdout.startswith("usage: tpreactor-client"))
 
 
 class TextsTests(SynchronousTestCase):

@@ -330,7 +330,7 @@ class ConnectFailureTests(SynchronousTestCase):
         """
         A port that is no number is one error line, status 2.
         """
-        result = runClient("127.0.0.1", "notaport")
+        result = runClient("127.0.0.1", "notaport", "--lang", "en")
         assertOneErrorLine(result, 2, "invalid port")
 
 

@@ -4,6 +4,7 @@ Tests for L{tpreactor.shutdown.listening}: option 1 closes the listeners
 read on Linux.
 """
 
+import errno
 import socket
 import sys
 
@@ -205,7 +206,7 @@ class ListeningServiceTests(SynchronousTestCase):
         Failing to listen is one line naming the endpoint and the reason.
         """
         error = CannotListenError("127.0.0.1", 6667, OSError(98, "Address already in use"))
-        service = ListeningService("tcp:6667", FakeEndpoint(error), Server().factory, "reactor")
+        service = ListeningService("tcp:6667", FakeEndpoint(error), Server(lang="en").factory, "reactor")
         with self.assertRaises(SystemExit) as raised:
             service.privilegedStartService()
         self.assertEqual(str(raised.exception), "tpreactor: cannot listen on tcp:6667: Address already in use")
@@ -214,25 +215,48 @@ class ListeningServiceTests(SynchronousTestCase):
         """
         An endpoint that does not listen at once is one line too.
         """
-        service = ListeningService("tcp:6667", FakeEndpoint(), Server().factory, "reactor")
+        service = ListeningService("tcp:6667", FakeEndpoint(), Server(lang="en").factory, "reactor")
         with self.assertRaises(SystemExit) as raised:
             service.privilegedStartService()
         self.assertEqual(
             str(raised.exception), "tpreactor: cannot listen on tcp:6667: the endpoint did not answer"
         )
 
+    def test_cannotListenInSpanish(self):
+        """
+        In the default language the line and the system's reason are Spanish.
+        """
+        error = CannotListenError("127.0.0.1", 6667, OSError(errno.EADDRINUSE, "Address already in use"))
+        service = ListeningService("tcp:6667", FakeEndpoint(error), Server().factory, "reactor")
+        with self.assertRaises(SystemExit) as raised:
+            service.privilegedStartService()
+        self.assertEqual(
+            str(raised.exception), "tpreactor: no se puede escuchar en tcp:6667: La dirección ya está en uso"
+        )
+        service = ListeningService("tcp:6667", FakeEndpoint(), Server().factory, "reactor")
+        with self.assertRaises(SystemExit) as raised:
+            service.privilegedStartService()
+        self.assertEqual(str(raised.exception), "tpreactor: no se puede escuchar en tcp:6667: el endpoint no respondió")
+
     def test_serialNeedsAPausablePort(self):
         """
         A mode that pauses its ports refuses a port that cannot pause, and
         stops listening on it.
         """
-        memory = serialServer()
+        memory = serialServer(lang="en")
         port = loopback()
         service = ListeningService("tcp:6667", FakeEndpoint(port), memory.factory, "serial")
         with self.assertRaises(SystemExit) as raised:
             service.privilegedStartService()
         self.assertEqual(
             str(raised.exception), "tpreactor: tcp:6667 cannot pause accepting, which serial mode needs"
+        )
+        service = ListeningService("tcp:6667", FakeEndpoint(loopback()), serialServer().factory, "serial")
+        with self.assertRaises(SystemExit) as raised:
+            service.privilegedStartService()
+        self.assertEqual(
+            str(raised.exception),
+            "tpreactor: tcp:6667 no puede dejar de aceptar conexiones, y el modo serial lo necesita",
         )
         self.assertEqual(port.stopped, 1)
 

@@ -169,7 +169,7 @@ class DroppedInModeTests(SynchronousTestCase):
         options = Options()
         options.parseOptions(["--mode", "echo"])
         self.assertEqual((options["mode"], options["idle-timeout"]), ("echo", 42.0))
-        text = " ".join(str(Options()).split())
+        text = " ".join(str(Options("en")).split())
         for shown in ("echo: a test mode", "Worker threads in reactor or echo mode.",
                       "Default: off, 300 in serial mode, 42 in echo mode.",
                       "Most clients at once (serial or echo mode: served plus held)."):

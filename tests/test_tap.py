@@ -60,11 +60,11 @@ class OptionsTests(SynchronousTestCase):
 
     def test_badValues(self):
         """
-        Each bad value is a one-line UsageError naming the problem.
+        Each bad value is a one-line UsageError naming the problem (in
+        English with --lang en).
         """
         cases = [
             (["--mode", "forks"], "unknown mode 'forks'"),
-            (["--lang", "fr"], "unknown language 'fr'"),
             (["--work", "-1"], "work must be a number at least 0"),
             (["--work", "abc"], "work"),
             (["--threads", "0"], "--threads must be a number greater than 0"),
@@ -78,9 +78,17 @@ class OptionsTests(SynchronousTestCase):
         ]
         for args, message in cases:
             with self.assertRaises(usage.UsageError, msg=args) as raised:
-                parse(*args)
+                parse("--lang", "en", *args)
             self.assertIn(message, str(raised.exception))
             self.assertNotIn("\n", str(raised.exception))
+
+    def test_unknownLanguage(self):
+        """
+        A language we do not have is named in the default language, Spanish.
+        """
+        with self.assertRaises(usage.UsageError) as raised:
+            parse("--lang", "fr")
+        self.assertEqual(str(raised.exception), "idioma desconocido 'fr'; elige uno de: es, en")
 
     def test_helpDocumentsEveryOption(self):
         text = str(Options())

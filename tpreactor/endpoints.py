@@ -4,7 +4,11 @@ Endpoint strings as the operator writes them, checked before anything
 listens, with our backlog applied where the string sets none.
 """
 
+import errno
+
 from twisted.internet.endpoints import serverFromString
+
+from .messages import catalogue
 
 #: Endpoint types whose listen takes a C{backlog=} argument.
 _BACKLOG_TYPES = ("tcp", "tcp6", "ssl", "unix")
@@ -24,32 +28,40 @@ def withBacklog(description, backlog):
     return f"{description}:backlog={backlog}"
 
 
-def parseEndpoint(reactor, description):
+def parseEndpoint(reactor, description, lang="en"):
     """
     The server endpoint for C{description}, or L{ValueError} with one line
-    saying what is wrong with it.
+    saying what is wrong with it, in C{lang}.
     """
+    cat = catalogue(lang)
     try:
         return serverFromString(reactor, description)
     except ImportError as e:
-        raise ValueError(
-            f"endpoint {description!r} needs a package that is not installed ({e.name}); "
-            "for ssl: install tpreactor[tls]"
-        ) from None
+        raise ValueError(cat.endpointNeedsPackage.format(description=repr(description), package=e.name)) from None
     except Exception as e:  # a parser's error, a key file missing or not PEM: all bad input
-        raise ValueError(f"bad endpoint {description!r}: {describeParseError(e)}") from None
+        raise ValueError(cat.badEndpoint.format(description=repr(description), reason=describeParseError(e, lang))) from None
 
 
-def describeParseError(exc):
+def describeOSError(exc, lang="en"):
+    """
+    The system's reason for C{exc} (an L{OSError}) in C{lang}: the
+    catalogue's words for its errno where it has them, else C{strerror}.
+    """
+    name = errno.errorcode.get(exc.errno)
+    return catalogue(lang).osErrors.get(name, exc.strerror)
+
+
+def describeParseError(exc, lang="en"):
     """
     Why an endpoint string could not be used, in one line: the message of
     C{exc}, the file name of an C{OSError}, or the reasons of an OpenSSL
     error (whose message is a list of tuples).
     """
     if isinstance(exc, OSError) and exc.strerror:
-        return f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+        reason = describeOSError(exc, lang)
+        return f"{exc.filename}: {reason}" if exc.filename else reason
     reasons = exc.args[0] if exc.args and isinstance(exc.args[0], list) else None
     if reasons and all(isinstance(r, tuple) and r for r in reasons):
-        return "; ".join(str(r[-1]) for r in reasons) + " (is it a PEM file of the right kind?)"
+        return "; ".join(str(r[-1]) for r in reasons) + catalogue(lang).pemHint
     text = str(exc).strip()
     return text.splitlines()[-1] if text else type(exc).__name__

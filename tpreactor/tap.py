@@ -3,71 +3,55 @@
 The twistd plugin's options and the service they build.
 """
 
-import math
-
 from twisted.python import usage
 
 from .clock import SystemClock
+from .commandline import Number, SpeakingOptions
 from .endpoints import parseEndpoint, withBacklog
 from .factory import Settings
-from .messages import LANGUAGES
+from .messages import LANGUAGES, catalogue
 from .modes import allModes
 from .service import TimeServer
 from .shutdown import ListeningService, defaultMaxConnections, withOperator
+from .startup import checkSocketFolder, checkTwistdFiles
 from .work import WORK_KINDS
 
 DEFAULT_LISTEN = "tcp:6667:interface=127.0.0.1"
 
-LONGDESC = f"""\
-A line server that welcomes each client with the date it connected and
-answers every message with the time elapsed since then; `salir` ends a
-session. --listen takes any Twisted server endpoint string, e.g. tcp:6667,
-tcp6:6667:interface=\\:\\:1, unix:/tmp/tp.sock, ssl:6668:privateKey=k.pem;
-give it several times to listen on several. Without --listen or --port the
-server listens on {DEFAULT_LISTEN} (loopback only).
-"""
+LONGDESC = catalogue("en").helpLongdesc.format(listen=DEFAULT_LISTEN)
 
 
 def _number(kind, option, minimum, exclusive=False):
     """
     A coercer for C{--option} that names the option when the value is bad.
     """
-    bound = f"greater than {minimum}" if exclusive else f"at least {minimum}"
-
-    def check(value):
-        try:
-            number = kind(value)
-        except ValueError:
-            number = None
-        if number is None or not math.isfinite(number) or number < minimum or (exclusive and number == minimum):
-            raise ValueError(f"--{option} must be a number {bound}, not {value!r}")
-        return number
-
-    return check
+    return Number(kind, option, minimum, exclusive)
 
 
-def _inModes(modes, prefix=" in "):
+def _inModes(modes, prefix=None, cat=None):
     """
     " in serial mode": where an option's default or use depends on the
     mode; "" when no mode makes it so.
     """
-    return f"{prefix}{' or '.join(m.name for m in modes)} mode" if modes else ""
+    cat = cat or catalogue("en")
+    return (prefix or cat.inModes).format(modes=cat.orWord.join(m.name for m in modes)) if modes else ""
 
 
-def _modeDocs(modes):
+def _modeDocs(modes, cat=None):
     """
     The help of the options whose use or default depends on the mode, from
-    C{modes}.
+    C{modes}, in C{cat}'s language (English without one).
     """
+    cat = cat or catalogue("en")
     pool = {option: [m for m in modes if option in m.poolOptions] for option in ("threads", "processes")}
-    idle = "".join(f", {m.defaultIdleTimeout:g}{_inModes([m])}" for m in modes if m.defaultIdleTimeout)
-    held = _inModes([m for m in modes if m.holdsClients], prefix=" (")
+    idle = "".join(f", {m.defaultIdleTimeout:g}{_inModes([m], cat=cat)}" for m in modes if m.defaultIdleTimeout)
+    held = _inModes([m for m in modes if m.holdsClients], cat.heldModes, cat)
+    helps = cat.optionHelp
     return {
-        "threads": f"Worker threads{_inModes(pool['threads'])}.",
-        "processes": f"Worker processes{_inModes(pool['processes'])}; 0 means one per core.",
-        "idle-timeout": f"Close clients silent this long, in seconds; 0 disables. Default: off{idle}.",
-        "max-connections": f"Most clients at once{held and held + ': served plus held)'}. "
-                           "Default: what the open-file limit allows.",
+        "threads": helps["threads"].format(inModes=_inModes(pool["threads"], cat=cat)),
+        "processes": helps["processes"].format(inModes=_inModes(pool["processes"], cat=cat)),
+        "idle-timeout": helps["idle-timeout"].format(idle=idle),
+        "max-connections": helps["max-connections"].format(held=held),
     }
 
 
@@ -87,42 +71,54 @@ class _Completions:
         )
 
 
-class Options(usage.Options):
+class Options(SpeakingOptions):
     synopsis = "[options]"
     longdesc = LONGDESC
     optFlags = [
-        ["quiet", "q", "Do not log every message (connections are still logged)."],
+        ["quiet", "q", None],
     ]
+    # The help of every option is in the catalogue: see document.
     optParameters = [
-        ["mode", "m", "reactor", "Concurrency mode."],
-        ["work", "w", 0.0, "Simulated work per message, in seconds.", _number(float, "work", 0)],
-        ["work-kind", None, "sleep", f"What the work is: {', '.join(WORK_KINDS)}."],
-        # The help of these four depends on the modes: see _modeDocs.
+        ["mode", "m", "reactor", None],
+        ["work", "w", 0.0, None, _number(float, "work", 0)],
+        ["work-kind", None, "sleep", None],
         ["threads", "t", 10, None, _number(int, "threads", 0, True)],
         ["processes", None, 0, None, _number(int, "processes", 0)],
-        ["lang", "l", "es", f"Language of every text: {', '.join(LANGUAGES)}."],
-        ["backlog", "b", 1024, "Listen backlog for endpoints that set none.", _number(int, "backlog", 0, True)],
-        ["grace", "g", 10.0, "Seconds a graceful shutdown waits for pending replies.", _number(float, "grace", 0)],
-        ["max-line-length", None, 1024, "Longest message accepted, in bytes.", _number(int, "max-line-length", 0, True)],
+        ["lang", "l", "es", None],
+        ["backlog", "b", 1024, None, _number(int, "backlog", 0, True)],
+        ["grace", "g", 10.0, None, _number(float, "grace", 0)],
+        ["max-line-length", None, 1024, None, _number(int, "max-line-length", 0, True)],
         ["idle-timeout", None, None, None, _number(float, "idle-timeout", 0)],
         ["max-connections", None, None, None, _number(int, "max-connections", 0)],
-        ["max-per-ip", None, 0, "Most clients at once from one address; 0 is no limit.", _number(int, "max-per-ip", 0)],
+        ["max-per-ip", None, 0, None, _number(int, "max-per-ip", 0)],
     ]
     compData = _Completions()
 
-    def __init__(self):
-        usage.Options.__init__(self)
+    def __init__(self, lang=None):
+        self.modes = {}
+        SpeakingOptions.__init__(self, lang)
         self["listen"] = []
+
+    def document(self):
         self._documentModes(allModes())
 
     def _documentModes(self, modes):
         """
-        The help for what depends on the mode, from the modes the plugins
-        give now (one dropped in after import shows too).
+        The help in the server's language, with what depends on the mode
+        from the modes the plugins give now (one dropped in after import
+        shows too).
         """
+        cat = self.cat
         self.modes = {m.name: m for m in modes}
-        self.docs["mode"] = "Concurrency mode: " + "; ".join(f"{m.name}: {m.summary}" for m in modes) + "."
-        self.docs.update(_modeDocs(modes))
+        helps = cat.optionHelp
+        for name in ("quiet", "work", "backlog", "grace", "max-line-length", "max-per-ip", "listen", "port"):
+            self.docs[name] = helps[name]
+        self.docs["work-kind"] = helps["work-kind"].format(kinds=", ".join(WORK_KINDS))
+        self.docs["lang"] = helps["lang"].format(langs=", ".join(LANGUAGES))
+        summaries = "; ".join(f"{m.name}: {cat.modeSummaries.get(m.name, m.summary)}" for m in modes)
+        self.docs["mode"] = helps["mode"].format(modes=summaries)
+        self.docs.update(_modeDocs(modes, cat))
+        self.longdesc = cat.helpLongdesc.format(listen=DEFAULT_LISTEN)
 
     def opt_listen(self, description):
         """
@@ -139,20 +135,21 @@ class Options(usage.Options):
             if not 0 <= number <= 65535:
                 raise ValueError()
         except ValueError:
-            raise usage.UsageError(f"--port must be a TCP port number (0-65535), not {port!r}") from None
+            raise usage.UsageError(self.cat.badPort.format(value=repr(port))) from None
         self["listen"].append(f"tcp:{number}:interface=127.0.0.1")
 
     opt_p = opt_port
 
     def postOptions(self):
+        cat = self.cat
+        if self["lang"] not in LANGUAGES:
+            raise usage.UsageError(cat.unknownLanguage.format(lang=repr(self["lang"]), langs=", ".join(LANGUAGES)))
         mode = self.modes.get(self["mode"])
         if mode is None:
-            raise usage.UsageError(f"unknown mode {self['mode']!r}; choose one of {', '.join(self.modes)}")
-        if self["lang"] not in LANGUAGES:
-            raise usage.UsageError(f"unknown language {self['lang']!r}; choose one of {', '.join(LANGUAGES)}")
+            raise usage.UsageError(cat.unknownMode.format(mode=repr(self["mode"]), modes=", ".join(self.modes)))
         if self["work-kind"] not in WORK_KINDS:
             raise usage.UsageError(
-                f"unknown work kind {self['work-kind']!r}; choose one of {', '.join(WORK_KINDS)}"
+                cat.unknownWorkKind.format(kind=repr(self["work-kind"]), kinds=", ".join(WORK_KINDS))
             )
         if self["idle-timeout"] is None:
             self["idle-timeout"] = mode.defaultIdleTimeout
@@ -163,11 +160,18 @@ class Options(usage.Options):
         self["endpoints"] = [withBacklog(d, self["backlog"]) for d in self["listen"] or [DEFAULT_LISTEN]]
         from twisted.internet import reactor
 
+        endpoints = []
         for description in self["endpoints"]:
             try:
-                parseEndpoint(reactor, description)
+                endpoints.append((description, parseEndpoint(reactor, description, cat.lang)))
             except ValueError as e:
                 raise usage.UsageError(str(e)) from None
+        # The files twistd opens (log, pid) and the folders of unix sockets,
+        # before twistd tries them.
+        if self.parent is not None:
+            checkTwistdFiles(self.parent, cat)
+        for description, endpoint in endpoints:
+            checkSocketFolder(description, endpoint, cat)
 
     def settings(self):
         return Settings(

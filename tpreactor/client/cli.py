@@ -1,29 +1,23 @@
 # -*- test-case-name: tests.test_client_cli -*-
 """
-The command line of C{tpreactor-client}: its arguments, its texts in both
-languages, and C{main}, which runs one L{tpreactor.client.session.Session}.
+The command line of C{tpreactor-client}: its texts in both languages, and
+C{main}, which runs one L{tpreactor.client.session.Session} with the
+arguments L{tpreactor.client.arguments} reads.
 """
 
-import argparse
 import os
 import signal
 import sys
 from dataclasses import dataclass
 
-from .connect import (
-    CANNOT_CONNECT, REFUSED, TIMED_OUT, UNKNOWN_HOST, endpointTarget, explain, hostTarget,
+from .arguments import (  # noqa: F401 (the command line's names, here as before)
+    BAD_ARGUMENTS, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TIMEOUT_SECONDS, EXIT_STATUSES, PROG, SECONDS,
+    TERMINATED, buildParser, parseArguments,
 )
+from .connect import explain
 from .terminal import InputReader, Screen, terminalKept
-from .session import INTERRUPTED, OK, SERVER_CLOSED, Session
-from ..messages import LANGUAGES, catalogue
-
-PROG = "tpreactor-client"
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 6667
-SECONDS = 1.0
-DEFAULT_TIMEOUT_SECONDS = 10 * SECONDS
-BAD_ARGUMENTS = 2
-TERMINATED = 128 + signal.SIGTERM
+from .session import INTERRUPTED, Session
+from ..messages import catalogue
 
 
 @dataclass(frozen=True)
@@ -80,100 +74,6 @@ TEXTS = {
         connectionFailed="The connection failed: {reason}",
     ),
 }
-
-EXIT_STATUSES = f"""\
-exit status:
-  {OK:<4} the session ended with salir, Ctrl+D or the end of input
-  {SERVER_CLOSED:<4} the server closed the connection first
-  {BAD_ARGUMENTS:<4} bad arguments
-  {REFUSED:<4} connection refused (nothing listens there)
-  {UNKNOWN_HOST:<4} unknown host
-  {TIMED_OUT:<4} no connection within --timeout
-  {CANNOT_CONNECT:<4} any other failure to connect (a TLS handshake, too)
-  {INTERRUPTED:<4} Ctrl+C (salir is sent first); {TERMINATED} for SIGTERM
-"""
-
-
-class _Parser(argparse.ArgumentParser):
-    """
-    An argument parser whose errors are one line, without the usage.
-    """
-
-    def error(self, message):
-        self.exit(BAD_ARGUMENTS, f"{self.prog}: error: {message}\n")
-
-
-def _port(text):
-    try:
-        port = int(text)
-    except ValueError:
-        port = 0
-    if not 0 < port < 65536:
-        raise argparse.ArgumentTypeError(f"invalid port {text!r} (1-65535)")
-    return port
-
-
-def _seconds(text):
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = 0.0
-    if not 0 < seconds < float("inf"):
-        raise argparse.ArgumentTypeError(f"invalid number of seconds {text!r}")
-    return seconds
-
-
-def buildParser():
-    parser = _Parser(
-        prog=PROG,
-        description=(
-            "Talk to a tpreactor server: every line you type is sent, and the "
-            "reply is printed before the next prompt; `salir` or Ctrl+D ends the "
-            "session. With standard input not a terminal, each input line is "
-            "sent in turn and the session ends at the end of input."
-        ),
-        epilog=EXIT_STATUSES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("host", nargs="?", help=f"server name or address (default {DEFAULT_HOST})")
-    parser.add_argument("port", nargs="?", type=_port, help=f"server port (default {DEFAULT_PORT})")
-    parser.add_argument(
-        "--connect", metavar="ENDPOINT",
-        help="any Twisted client endpoint instead of HOST PORT, e.g. "
-        "tcp6:\\:\\:1:6667, unix:/tmp/tp.sock, tls:example.org:6697",
-    )
-    parser.add_argument(
-        "--timeout", metavar="SECONDS", type=_seconds, default=DEFAULT_TIMEOUT_SECONDS,
-        help="how long connecting may take (default %(default)g); waiting for "
-        "the welcome, e.g. in a serial server's queue, is not timed",
-    )
-    parser.add_argument(
-        "--lang", choices=LANGUAGES, default="es",
-        help="language of the client's own texts (default %(default)s)",
-    )
-    return parser
-
-
-def parseArguments(reactor, argv=None):
-    """
-    The options and the L{tpreactor.client.connect.Target} for C{argv}; bad
-    arguments end the program with one line on stderr and status 2.
-    """
-    parser = buildParser()
-    options = parser.parse_args(argv)
-    if options.connect is not None:
-        if options.host is not None:
-            parser.error("give either HOST [PORT] or --connect, not both")
-        try:
-            target = endpointTarget(reactor, options.connect)
-        except ValueError as e:
-            parser.error(str(e))
-    else:
-        target = hostTarget(
-            reactor, options.host or DEFAULT_HOST, options.port or DEFAULT_PORT, options.timeout,
-        )
-    return options, target
-
 
 def run(reactor, options, target, stdin=0, stdout=None, stderr=None):
     """

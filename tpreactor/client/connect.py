@@ -12,6 +12,7 @@ from twisted.internet import defer, error
 from twisted.internet.endpoints import HostnameEndpoint, TCP6ClientEndpoint, clientFromString
 
 from ..endpoints import describeParseError
+from ..messages import catalogue
 
 #: Exit statuses for a connection that could not be made.
 REFUSED, UNKNOWN_HOST, TIMED_OUT, CANNOT_CONNECT = 3, 4, 5, 6
@@ -49,37 +50,36 @@ def hostTarget(reactor, host, port, timeout):
     return Target(HostnameEndpoint(reactor, host, port, timeout=timeout), host, str(port))
 
 
-def endpointTarget(reactor, description):
+def endpointTarget(reactor, description, lang="en"):
     """
     The L{Target} for a Twisted client endpoint string, or L{ValueError}
     with one line saying what is wrong with it.
 
     C{tcp6:HOST:PORT[:timeout=SECONDS]} is read here: Twisted's
     C{clientFromString} has no C{tcp6} type (it has C{tcp}, C{ssl}, C{unix}
-    and, as a plugin, C{tls}).
+    and, as a plugin, C{tls}). The line is in C{lang}.
     """
+    cat = catalogue(lang)
     try:
         if splitDescription(description)[0] == "tcp6":
-            endpoint = _tcp6(reactor, description)
+            endpoint = _tcp6(reactor, description, cat)
         else:
             endpoint = clientFromString(reactor, description)
     except ImportError as e:
-        raise ValueError(
-            f"endpoint {description!r} needs a package that is not installed ({e.name}); "
-            "install tpreactor[tls]"
-        ) from None
+        raise ValueError(cat.clientNeedsPackage.format(description=repr(description), package=e.name)) from None
     except Exception as e:  # a parser's error, trust roots missing or not PEM: all bad input
-        raise ValueError(f"bad endpoint {description!r}: {describeParseError(e)}") from None
+        reason = describeParseError(e, lang)
+        raise ValueError(cat.badEndpoint.format(description=repr(description), reason=reason)) from None
     host, port = describe(description)
     return Target(endpoint, host, port)
 
 
-def _tcp6(reactor, description):
+def _tcp6(reactor, description, cat):
     kind, keywords = _fields(description)
     host, port = keywords.pop("host"), keywords.pop("port")
     timeout = float(keywords.pop("timeout", 30))
     if host is None or port is None or keywords:
-        raise ValueError("tcp6 takes HOST:PORT and an optional timeout=SECONDS")
+        raise ValueError(cat.clientTcp6)
     return TCP6ClientEndpoint(reactor, host, int(port), timeout=timeout)
 
 

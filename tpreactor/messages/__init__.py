@@ -52,6 +52,56 @@ class Catalogue:
     exposed: str
     openFileBound: str
 
+    # Starting the server: usage errors, --help, the files twistd opens.
+    usageLine: str
+    usageHint: str
+    unknownMode: str
+    unknownLanguage: str
+    unknownWorkKind: str
+    numberAtLeast: str
+    numberGreater: str
+    badPort: str
+    badEndpoint: str
+    endpointNeedsPackage: str
+    pemHint: str
+    getoptErrors: dict
+    wrongArguments: str
+    cannotListen: str
+    noAnswer: str
+    cannotPause: str
+    osErrors: dict
+    folderMissing: str
+    notAFolder: str
+    isAFolder: str
+    cannotLog: str
+    cannotWritePid: str
+    helpUsage: str
+    helpOptionsWord: str
+    helpOptions: str
+    helpDefault: str
+    helpLongdesc: str
+    optionHelp: dict
+    modeSummaries: dict
+    inModes: str
+    orWord: str
+    heldModes: str
+
+    # The client's command line (tpreactor-client).
+    clientDescription: str
+    clientHelp: dict
+    clientExitStatuses: str
+    clientUsage: str
+    clientPositionals: str
+    clientOptionals: str
+    clientSeconds: str
+    clientError: str
+    clientBadPort: str
+    clientBadSeconds: str
+    clientNotBoth: str
+    clientTcp6: str
+    clientNeedsPackage: str
+    argparseErrors: dict
+
     # The Ctrl+C question (exact, from the contract).
     question: str
     options: tuple

@@ -40,6 +40,118 @@ ENGLISH = Catalogue(
     openFileBound="Warning: the open-file limit (ulimit -n) is too low for --max-connections {asked}: "
     "at most {served} clients are served at once.",
 
+    # Starting the server: usage errors, --help, the files twistd opens.
+    usageLine="tpreactor: {error}",
+    usageHint="Try 'twistd tpreactor --help' for the options.",
+    unknownMode="unknown mode {mode}; choose one of {modes}",
+    unknownLanguage="unknown language {lang}; choose one of {langs}",
+    unknownWorkKind="unknown work kind {kind}; choose one of {kinds}",
+    numberAtLeast="--{option} must be a number at least {minimum}, not {value}",
+    numberGreater="--{option} must be a number greater than {minimum}, not {value}",
+    badPort="--port must be a TCP port number (0-65535), not {value}",
+    badEndpoint="bad endpoint {description}: {reason}",
+    endpointNeedsPackage=(
+        "endpoint {description} needs a package that is not installed ({package}); "
+        "for ssl: install tpreactor[tls]"
+    ),
+    pemHint=" (is it a PEM file of the right kind?)",
+    getoptErrors={
+        "not recognized": "option {option} not recognized",
+        "requires argument": "option {option} requires argument",
+        "must not have an argument": "option {option} must not have an argument",
+        "not a unique prefix": "option {option} not a unique prefix",
+    },
+    wrongArguments="Wrong number of arguments.",
+    cannotListen="tpreactor: cannot listen on {description}: {reason}",
+    noAnswer="the endpoint did not answer",
+    cannotPause="tpreactor: {description} cannot pause accepting, which {mode} mode needs",
+    osErrors={},
+    folderMissing="the folder {folder} does not exist",
+    notAFolder="{folder} is not a folder",
+    isAFolder="it is a folder",
+    cannotLog="tpreactor: cannot write the log to {path}: {reason}",
+    cannotWritePid="tpreactor: cannot write the pid file {path}: {reason}",
+    helpUsage="Usage:",
+    helpOptionsWord="[options]",
+    helpOptions="Options:",
+    helpDefault="[default: {default}]",
+    helpLongdesc=(
+        "A line server that welcomes each client with the date it connected and "
+        "answers every message with the time elapsed since then; `salir` ends a "
+        "session. --listen takes any Twisted server endpoint string, e.g. tcp:6667, "
+        "tcp6:6667:interface=\\:\\:1, unix:/tmp/tp.sock, ssl:6668:privateKey=k.pem; "
+        "give it several times to listen on several. Without --listen or --port the "
+        "server listens on {listen} (loopback only)."
+    ),
+    optionHelp={
+        "quiet": "Do not log every message (connections are still logged).",
+        "mode": "Concurrency mode: {modes}.",
+        "work": "Simulated work per message, in seconds.",
+        "work-kind": "What the work is: {kinds}.",
+        "threads": "Worker threads{inModes}.",
+        "processes": "Worker processes{inModes}; 0 means one per core.",
+        "lang": "Language of every text: {langs}.",
+        "backlog": "Listen backlog for endpoints that set none.",
+        "grace": "Seconds a graceful shutdown waits for pending replies.",
+        "max-line-length": "Longest message accepted, in bytes.",
+        "idle-timeout": "Close clients silent this long, in seconds; 0 disables. Default: off{idle}.",
+        "max-connections": "Most clients at once{held}. Default: what the open-file limit allows.",
+        "max-per-ip": "Most clients at once from one address; 0 is no limit.",
+        "listen": "Listen on this endpoint (repeatable).",
+        "port": "Listen on this TCP port of 127.0.0.1 (short for --listen tcp:PORT:interface=127.0.0.1).",
+        "help": "Display this help and exit.",
+        "version": "Display Twisted version and exit.",
+    },
+    modeSummaries={},
+    inModes=" in {modes} mode",
+    orWord=" or ",
+    heldModes=" ({modes} mode: served plus held)",
+
+    # The client's command line (tpreactor-client).
+    clientDescription=(
+        "Talk to a tpreactor server: every line you type is sent, and the "
+        "reply is printed before the next prompt; `salir` or Ctrl+D ends the "
+        "session. With standard input not a terminal, each input line is "
+        "sent in turn and the session ends at the end of input."
+    ),
+    clientHelp={
+        "host": "server name or address (default {host})",
+        "port": "server port (default {port})",
+        "connect": "any Twisted client endpoint instead of HOST PORT, e.g. "
+        "tcp6:\\:\\:1:6667, unix:/tmp/tp.sock, tls:example.org:6697",
+        "timeout": "how long connecting may take (default %(default)g); waiting for "
+        "the welcome, e.g. in a serial server's queue, is not timed",
+        "lang": "language of the client's own texts (default %(default)s)",
+        "help": "show this help message and exit",
+    },
+    clientExitStatuses=(
+        "exit status:\n"
+        "  {ok:<4} the session ended with salir, Ctrl+D or the end of input\n"
+        "  {serverClosed:<4} the server closed the connection first\n"
+        "  {badArguments:<4} bad arguments\n"
+        "  {refused:<4} connection refused (nothing listens there)\n"
+        "  {unknownHost:<4} unknown host\n"
+        "  {timedOut:<4} no connection within --timeout\n"
+        "  {cannotConnect:<4} any other failure to connect (a TLS handshake, too)\n"
+        "  {interrupted:<4} Ctrl+C (salir is sent first); {terminated} for SIGTERM\n"
+    ),
+    clientUsage="usage: ",
+    clientPositionals="positional arguments",
+    clientOptionals="options",
+    clientSeconds="SECONDS",
+    clientError="{prog}: error: {message}",
+    clientBadPort="invalid port {value} (1-65535)",
+    clientBadSeconds="invalid number of seconds {value}",
+    clientNotBoth="give either HOST [PORT] or --connect, not both",
+    clientTcp6="tcp6 takes HOST:PORT and an optional timeout=SECONDS",
+    clientNeedsPackage="endpoint {description} needs a package that is not installed ({package}); install tpreactor[tls]",
+    argparseErrors={
+        "invalidChoice": "argument {argument}: invalid choice: {value} (choose from {choices})",
+        "expectedOne": "argument {argument}: expected one argument",
+        "argument": "argument {argument}: {message}",
+        "unrecognized": "unrecognized arguments: {args}",
+    },
+
     # The Ctrl+C question (exact, from the contract).
     question="An interruption was detected. What do you want to do?",
     options=(

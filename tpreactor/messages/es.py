@@ -40,6 +40,138 @@ SPANISH = Catalogue(
     openFileBound="Atención: el límite de archivos abiertos (ulimit -n) no alcanza para --max-connections {asked}: "
     "se atienden a lo sumo {served} clientes a la vez.",
 
+    # Starting the server: usage errors, --help, the files twistd opens.
+    usageLine="tpreactor: {error}",
+    usageHint="Prueba 'twistd tpreactor --help' para ver las opciones.",
+    unknownMode="modo desconocido {mode}; elige uno de: {modes}",
+    unknownLanguage="idioma desconocido {lang}; elige uno de: {langs}",
+    unknownWorkKind="tipo de trabajo desconocido {kind}; elige uno de: {kinds}",
+    numberAtLeast="--{option} debe ser un número mayor o igual que {minimum}, no {value}",
+    numberGreater="--{option} debe ser un número mayor que {minimum}, no {value}",
+    badPort="--port debe ser un número de puerto TCP (0-65535), no {value}",
+    badEndpoint="endpoint incorrecto {description}: {reason}",
+    endpointNeedsPackage=(
+        "el endpoint {description} necesita un paquete que no está instalado ({package}); "
+        "para ssl: instala tpreactor[tls]"
+    ),
+    pemHint=" (¿es un archivo PEM del tipo correcto?)",
+    getoptErrors={
+        "not recognized": "opción desconocida: {option}",
+        "requires argument": "la opción {option} necesita un valor",
+        "must not have an argument": "la opción {option} no lleva valor",
+        "not a unique prefix": "la opción {option} es ambigua: es el comienzo de varias",
+    },
+    wrongArguments="Número de argumentos incorrecto.",
+    cannotListen="tpreactor: no se puede escuchar en {description}: {reason}",
+    noAnswer="el endpoint no respondió",
+    cannotPause="tpreactor: {description} no puede dejar de aceptar conexiones, y el modo {mode} lo necesita",
+    osErrors={
+        "EADDRINUSE": "La dirección ya está en uso",
+        "EADDRNOTAVAIL": "La dirección no es de este equipo",
+        "EACCES": "Permiso denegado",
+        "EPERM": "Operación no permitida",
+        "ENOENT": "No existe el archivo o la carpeta",
+        "ENOTDIR": "No es una carpeta",
+        "EISDIR": "Es una carpeta",
+        "EROFS": "Sistema de archivos de solo lectura",
+        "EAFNOSUPPORT": "Familia de direcciones no admitida",
+        "ENAMETOOLONG": "Nombre de archivo demasiado largo",
+    },
+    folderMissing="la carpeta {folder} no existe",
+    notAFolder="{folder} no es una carpeta",
+    isAFolder="es una carpeta",
+    cannotLog="tpreactor: no se puede escribir el registro en {path}: {reason}",
+    cannotWritePid="tpreactor: no se puede escribir el archivo de pid {path}: {reason}",
+    helpUsage="Uso:",
+    helpOptionsWord="[opciones]",
+    helpOptions="Opciones:",
+    helpDefault="[por defecto: {default}]",
+    helpLongdesc=(
+        "Un servidor de líneas que da a cada cliente la bienvenida con la fecha en que se "
+        "conectó y responde cada mensaje con el tiempo transcurrido desde entonces; `salir` "
+        "termina la sesión. --listen acepta cualquier endpoint de servidor de Twisted, p. ej. "
+        "tcp:6667, tcp6:6667:interface=\\:\\:1, unix:/tmp/tp.sock, ssl:6668:privateKey=k.pem; "
+        "repítelo para escuchar en varios. Sin --listen ni --port el servidor escucha en "
+        "{listen} (solo esta máquina)."
+    ),
+    optionHelp={
+        "quiet": "No registrar cada mensaje (las conexiones se registran igual).",
+        "mode": "Modo de concurrencia: {modes}.",
+        "work": "Trabajo simulado por mensaje, en segundos.",
+        "work-kind": "Qué es el trabajo: {kinds}.",
+        "threads": "Hilos de trabajo{inModes}.",
+        "processes": "Procesos de trabajo{inModes}; 0 es uno por núcleo.",
+        "lang": "Idioma de todos los textos: {langs}.",
+        "backlog": "Cola de escucha (backlog) de los endpoints que no la fijan.",
+        "grace": "Segundos que un cierre ordenado espera las respuestas pendientes.",
+        "max-line-length": "Mensaje más largo aceptado, en bytes.",
+        "idle-timeout": "Cerrar a los clientes callados este tiempo, en segundos; 0 lo desactiva. "
+        "Por defecto: desactivado{idle}.",
+        "max-connections": "Máximo de clientes a la vez{held}. Por defecto: lo que permite el "
+        "límite de archivos abiertos.",
+        "max-per-ip": "Máximo de clientes a la vez desde una misma dirección; 0 es sin límite.",
+        "listen": "Escuchar en este endpoint (se puede repetir).",
+        "port": "Escuchar en este puerto TCP de 127.0.0.1 (abreviatura de --listen tcp:PUERTO:interface=127.0.0.1).",
+        "help": "Mostrar esta ayuda y salir.",
+        "version": "Mostrar la versión de Twisted y salir.",
+    },
+    modeSummaries={
+        "reactor": "concurrencia real: todos los clientes a la vez, el trabajo en un grupo de hilos (--threads)",
+        "serial": "concurrencia aparente: un cliente a la vez, los demás esperan su turno; el trabajo bloquea",
+        "processes": "paralelismo real: el trabajo en un grupo de procesos (--processes), para trabajo de CPU",
+    },
+    inModes=" en modo {modes}",
+    orWord=" o ",
+    heldModes=" (modo {modes}: atendidos más retenidos)",
+
+    # The client's command line (tpreactor-client).
+    clientDescription=(
+        "Conversa con un servidor tpreactor: cada línea que escribes se envía, y la "
+        "respuesta se muestra antes del siguiente aviso; `salir` o Ctrl+D termina la "
+        "sesión. Si la entrada estándar no es un terminal, se envía cada línea por "
+        "turno y la sesión termina al final de la entrada."
+    ),
+    clientHelp={
+        "host": "nombre o dirección del servidor (por defecto {host})",
+        "port": "puerto del servidor (por defecto {port})",
+        "connect": "cualquier endpoint de cliente de Twisted en lugar de HOST PUERTO, p. ej. "
+        "tcp6:\\:\\:1:6667, unix:/tmp/tp.sock, tls:example.org:6697",
+        "timeout": "cuánto puede tardar la conexión (por defecto %(default)g); la espera "
+        "de la bienvenida, p. ej. en la cola de un servidor serial, no cuenta",
+        "lang": "idioma de los textos del propio cliente (por defecto %(default)s)",
+        "help": "mostrar esta ayuda y salir",
+    },
+    clientExitStatuses=(
+        "código de salida:\n"
+        "  {ok:<4} la sesión terminó con salir, Ctrl+D o el final de la entrada\n"
+        "  {serverClosed:<4} el servidor cerró la conexión primero\n"
+        "  {badArguments:<4} argumentos incorrectos\n"
+        "  {refused:<4} conexión rechazada (nadie escucha ahí)\n"
+        "  {unknownHost:<4} host desconocido\n"
+        "  {timedOut:<4} sin conexión dentro de --timeout\n"
+        "  {cannotConnect:<4} cualquier otro fallo al conectar (también un handshake TLS)\n"
+        "  {interrupted:<4} Ctrl+C (antes se envía salir); {terminated} con SIGTERM\n"
+    ),
+    clientUsage="uso: ",
+    clientPositionals="argumentos posicionales",
+    clientOptionals="opciones",
+    clientSeconds="SEGUNDOS",
+    clientError="{prog}: error: {message}",
+    clientBadPort="puerto no válido {value} (1-65535)",
+    clientBadSeconds="número de segundos no válido {value}",
+    clientNotBoth="da HOST [PUERTO] o --connect, no los dos",
+    clientTcp6="tcp6 lleva HOST:PUERTO y, si quieres, timeout=SEGUNDOS",
+    clientNeedsPackage=(
+        "el endpoint {description} necesita un paquete que no está instalado ({package}); "
+        "instala tpreactor[tls]"
+    ),
+    argparseErrors={
+        "invalidChoice": "argumento {argument}: valor no válido: {value} (elige entre {choices})",
+        "expectedOne": "el argumento {argument} necesita un valor",
+        "argument": "argumento {argument}: {message}",
+        "unrecognized": "argumentos no reconocidos: {args}",
+    },
+
     # The Ctrl+C question (exact, from the contract).
     question="Se ha detectado una interrupción. ¿Qué acción deseas tomar?",
     options=(

@@ -14,6 +14,7 @@ from twisted.internet.interfaces import IPushProducer
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
+from ..endpoints import describeOSError
 from ..peers import describeListening
 from ..protocol import SHUTDOWN
 
@@ -42,19 +43,19 @@ class ListeningService(Service):
 
     def privilegedStartService(self):
         Service.privilegedStartService(self)
+        cat = self.factory.catalogue
         outcome = []
         d = self.endpoint.listen(self.factory)
         d.addBoth(outcome.append)
         if not outcome:
-            raise SystemExit(f"tpreactor: cannot listen on {self.description}: the endpoint did not answer")
+            raise SystemExit(cat.cannotListen.format(description=self.description, reason=cat.noAnswer))
         result = outcome[0]
         if isinstance(result, Failure):
-            raise SystemExit(f"tpreactor: cannot listen on {self.description}: {explainListenError(result.value)}")
+            reason = explainListenError(result.value, cat.lang)
+            raise SystemExit(cat.cannotListen.format(description=self.description, reason=reason))
         if self.factory.pausesPorts and not IPushProducer.providedBy(result):
             result.stopListening()
-            raise SystemExit(
-                f"tpreactor: {self.description} cannot pause accepting, which {self.modeName} mode needs"
-            )
+            raise SystemExit(cat.cannotPause.format(description=self.description, mode=self.modeName))
         self.port = result
         self.factory.addPort(result)
         address = result.getHost()
@@ -71,13 +72,14 @@ class ListeningService(Service):
         return port.stopListening()
 
 
-def explainListenError(exc):
+def explainListenError(exc, lang="en"):
     """
-    The reason a listen failed, in one line.
+    The reason a listen failed, in one line, in C{lang} where it is the
+    system's reason.
     """
     socketError = getattr(exc, "socketError", None)
     if socketError is not None and getattr(socketError, "strerror", None):
-        return socketError.strerror
+        return describeOSError(socketError, lang)
     return str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
 
 
