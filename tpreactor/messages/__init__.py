@@ -88,6 +88,7 @@ class Catalogue:
     poolStopFailed: str
     signalled: str
     signalledDuringStop: str
+    hangupDuringStop: str
     secondInterrupt: str
     exitingNow: str
     exitStatus: str

@@ -91,6 +91,7 @@ ENGLISH = Catalogue(
     poolStopFailed="The worker pool failed to stop: {cause}.",
     signalled="Signal {signal} received: graceful shutdown.",
     signalledDuringStop="Signal {signal} during the shutdown: connections are closed at once.",
+    hangupDuringStop="Signal {signal} during the shutdown: the graceful shutdown goes on.",
     secondInterrupt="Second Ctrl+C with the question open: option 2.",
     exitingNow="Exiting without closing anything.",
     exitStatus="Exit status: {code}.",

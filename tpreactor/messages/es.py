@@ -91,6 +91,7 @@ SPANISH = Catalogue(
     poolStopFailed="El grupo de trabajo falló al detenerse: {cause}.",
     signalled="Señal {signal} recibida: cierre ordenado.",
     signalledDuringStop="Señal {signal} durante el cierre: las conexiones se cierran de inmediato.",
+    hangupDuringStop="Señal {signal} durante el cierre: el cierre ordenado sigue su curso.",
     secondInterrupt="Segundo Ctrl+C con la pregunta abierta: opción 2.",
     exitingNow="Saliendo sin cerrar nada.",
     exitStatus="Código de salida: {code}.",

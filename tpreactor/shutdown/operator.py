@@ -1,7 +1,7 @@
 # -*- test-case-name: tests.test_operator -*-
 """
-The operator's control over the server: SIGINT and SIGTERM, the Ctrl+C
-question and its three answers (close the socket only, shut down, exit now),
+The operator's control over the server: SIGINT, SIGTERM and SIGHUP, the
+Ctrl+C question and its three answers (close the socket only, shut down, exit now),
 and the exit status once everything stopped.
 """
 
@@ -54,9 +54,28 @@ class Operator(Service):
         self._resumeState = SERVING
         self._terminalConsole = None
 
+    def privilegedStartService(self):
+        Service.privilegedStartService(self)
+        # A hang-up (the terminal closed, the ssh session lost) is SIGTERM's
+        # graceful stop, not the default's sudden death. Twisted leaves
+        # SIGHUP alone, so it is ours from here on; but until the services
+        # have started it waits, blocked: the processes they start (the
+        # pool's workers, multiprocessing's resource tracker) inherit the
+        # block, and the SIGHUP a shell sends to the whole process group does
+        # not kill them (the workers then ignore it for good).
+        self._signals.signal(signal.SIGHUP, self._signalled)
+        self._holdHangups(True)
+
     def startService(self):
         Service.startService(self)
+        # The server's last child: every other service has started.
+        self._holdHangups(False)
         self.reactor.callWhenRunning(self.begin)
+
+    def _holdHangups(self, hold):
+        mask = getattr(self._signals, "pthread_sigmask", None)
+        if mask is not None:
+            mask(signal.SIG_BLOCK if hold else signal.SIG_UNBLOCK, {signal.SIGHUP})
 
     def stopService(self):
         Service.stopService(self)
@@ -65,7 +84,8 @@ class Operator(Service):
 
     def begin(self):
         """
-        The reactor runs: take over SIGINT and SIGTERM, open the console.
+        The reactor runs: take over SIGINT and SIGTERM (SIGHUP is already
+        ours), open the console.
         """
         self.terminal.save()
         self.exitStatus.register()
@@ -91,6 +111,9 @@ class Operator(Service):
         # In a signal handler: only schedule, except as a last resort when
         # the shutdown was already cut short and still has not ended (the
         # reactor thread may be stuck joining a worker).
+        if signum == signal.SIGHUP:
+            self.reactor.callFromThread(self.hungUp)
+            return
         if self.state == STOPPING:
             self._signalsWhileStopping += 1
             if self._signalsWhileStopping > 2:
@@ -140,12 +163,28 @@ class Operator(Service):
         """
         self._noticeStopping()
         if self.state in (SERVING, DRAINING, ASKING):
-            if self.asking:
-                self.console.withdraw()
-            log.info(self.catalogue.signalled, signal="SIGTERM")
-            self.closeAll()
+            self._stopFor("SIGTERM")
         else:
             self._hurry("SIGTERM")
+
+    def hungUp(self):
+        """
+        SIGHUP (the terminal closed, the ssh session lost) is SIGTERM's
+        option 2; but one hang-up often comes as several SIGHUPs (from the
+        shell to its jobs, from the kernel to the terminal's foreground
+        group), so during the shutdown it goes on as it was, not cut short.
+        """
+        self._noticeStopping()
+        if self.state in (SERVING, DRAINING, ASKING):
+            self._stopFor("SIGHUP")
+        else:
+            log.info(self.catalogue.hangupDuringStop, signal="SIGHUP")
+
+    def _stopFor(self, name):
+        if self.asking:
+            self.console.withdraw()
+        log.info(self.catalogue.signalled, signal=name)
+        self.closeAll()
 
     def _noticeStopping(self):
         # The reactor may have been stopped by someone else.
