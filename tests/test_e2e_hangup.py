@@ -9,26 +9,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 from twisted.trial.unittest import TestCase
 
-from .support import DEADLINE_SECONDS, LISTENING, TWISTD, LineClient, ServerProcess, TerminalProcess, freePort
+from .operatorterminal import CLOSED, PROMPT, REPLY, OperatorTerminal, connected
+from .support import DEADLINE_SECONDS, LineClient, ServerProcess
 
-WELCOME = "Servidor: Conexión establecida el"
-REPLY = "Mensaje Recibido el"
-CLOSED = "Servidor: El servidor cerró la conexión."
 SHARED_MEMORY = "/dev/shm"
-
-
-def connected(port):
-    """
-    A client that has read its welcome.
-    """
-    client = LineClient(port)
-    line = client.line()
-    assert line is not None and line.startswith(WELCOME), line
-    return client
 
 
 def semaphoresOf(pid):
@@ -38,48 +25,6 @@ def semaphoresOf(pid):
     """
     with open(f"/proc/{pid}/maps") as maps:
         return {line.split()[-1] for line in maps if f"{SHARED_MEMORY}/sem." in line}
-
-
-class HungUpTerminal(TerminalProcess):
-    """
-    `twistd -n tpreactor ARGS` on a pseudo-terminal that the test can close
-    under it.
-    """
-
-    def __init__(self, *args):
-        self.port = freePort()
-        TerminalProcess.__init__(self, [TWISTD, "--pidfile=", "-n", "tpreactor", "--port", str(self.port), *args])
-
-    def startServing(self):
-        self.start()
-        self.waitFor(LISTENING)
-        self.waitFor("Consola del operador")  # the operator's signals are taken
-        return self
-
-    def hangUp(self):
-        """
-        Close the terminal: the last close of the master hangs the terminal
-        up (the kernel sends SIGHUP to the server, which leads the session)
-        and every later write to it fails with EIO.
-        """
-        os.close(self.master)
-        self.master = None
-
-    def exited(self, deadline=DEADLINE_SECONDS):
-        """
-        Wait for the server to exit without reading its gone terminal.
-        """
-        end = time.monotonic() + deadline
-        while self.proc.poll() is None:
-            if time.monotonic() > end:
-                raise AssertionError(f"still running {deadline}s after the terminal closed")
-            time.sleep(0.05)
-        return self.proc.returncode
-
-    def close(self):
-        if self.master is None:
-            self.master = os.open("/dev/null", os.O_RDONLY)
-        TerminalProcess.close(self)
 
 
 class SighupTests(TestCase):
@@ -139,7 +84,7 @@ class SighupTests(TestCase):
 
 class TerminalClosedTests(TestCase):
     def terminal(self, *args):
-        server = HungUpTerminal(*args).startServing()
+        server = OperatorTerminal(*args).startServing()
         self.addCleanup(server.close)
         return server
 
@@ -166,7 +111,7 @@ class TerminalClosedTests(TestCase):
         self.addCleanup(client.close)
         mark = len(server.text)
         server.type(b"\x03")
-        server.waitFor("Selecciona una opción: ", mark)
+        server.waitFor(PROMPT, mark)
         client.send("uno\ndos\n")
         server.waitFor("dos")
         server.hangUp()

@@ -39,6 +39,8 @@ class Console(LineReceiver):
         C{clientes} shows and C{desconectar} acts on.
     @ivar catalogue: the L{tpreactor.messages.Catalogue} of the server's
         language (the factory's).
+    @ivar queued: how many clients wait their turn in the kernel's backlog
+        (serial mode), not accepted yet: a callable.
     @ivar onInputEnded: called when the terminal reports end of input
         (Ctrl+D), so that the owner can open it again.
     @ivar onLost: called when the transport is gone.
@@ -48,9 +50,10 @@ class Console(LineReceiver):
     onInputEnded = None
     onLost = None
 
-    def __init__(self, factory):
+    def __init__(self, factory, queued=lambda: 0):
         self.factory = factory
         self.catalogue = factory.catalogue
+        self.queued = queued
         self._answer = None
         self._commands = {
             "clientes": self.listClients,
@@ -115,18 +118,21 @@ class Console(LineReceiver):
 
     def listClients(self, argument=""):
         """
-        C{clientes}: how many are served (and, in serial mode, wait), then one
-        line per client: when it connected, how long ago, how many messages
-        it has sent (and how many of them still wait for their reply).
+        C{clientes}: how many are served (and, in serial mode, wait: held by
+        the server or still in the kernel's backlog), then one line per
+        client: when it connected, how long ago, how many messages it has
+        sent (and how many of them still wait for their reply); the ones in
+        the backlog, whose addresses nobody knows yet, in one line.
         """
         factory = self.factory
         t = self.catalogue
         waiting = list(factory.waiting)
         held = set(waiting)
         served = [p for p in factory.connections if p not in held]
+        queued = self.queued() if factory.holdsClients else 0
         header = t.listHeader.format(active=len(served))
         if factory.holdsClients:
-            header += t.listWaiting.format(waiting=len(waiting))
+            header += t.listWaiting.format(waiting=len(waiting) + queued)
         lines = [header]
         now = factory.clock.monotonic()
         for protocol in served:
@@ -143,6 +149,8 @@ class Console(LineReceiver):
             lines.append(line + (t.pendingNote.format(pending=pending) if pending else ""))
         for protocol in waiting:
             lines.append(t.waitingLine.format(peer=protocol.peer.joined))
+        if queued:
+            lines.append(t.queuedLine.format(count=queued))
         self.say("\n".join(lines))
 
     def kick(self, argument=""):

@@ -55,6 +55,9 @@ class TimeFactory(ServerFactory):
     #: Set by a graceful shutdown: whoever is accepted now gets the closing
     #: line at once, with no welcome.
     closing = False
+    #: How many clients were accepted while C{closing} and got the closing
+    #: line at once (serial mode's backlog, turned away).
+    turnedAway = 0
 
     def __init__(self, settings, reactor, clock, executor):
         self.settings = settings
@@ -78,6 +81,7 @@ class TimeFactory(ServerFactory):
         A client has connected: serve it, or refuse it when the server is full.
         """
         if self.closing:
+            self.turnedAway += 1
             protocol.closeByServer(SHUTDOWN, atOnce=True)
             return
         if self._full(protocol):

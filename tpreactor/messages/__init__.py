@@ -64,6 +64,7 @@ class Catalogue:
     clientLine: str
     pendingNote: str
     waitingLine: str
+    queuedLine: str
     kicking: str
     unknownPeer: str
     kickUsage: str

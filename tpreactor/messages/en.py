@@ -55,6 +55,7 @@ ENGLISH = Catalogue(
     clientLine="{peer}  connected on {date} ({ago} ago), messages: {messages}",
     pendingNote=" (not yet answered: {pending})",
     waitingLine="{peer}  waiting for its turn",
+    queuedLine="{count} more waiting their turn in the kernel's queue (not accepted yet: address unknown)",
     kicking="Disconnecting {peer}.",
     unknownPeer="No client is connected from {peer}.",
     kickUsage="Usage: kick IP:PORT (the address as list shows it).",

@@ -55,6 +55,7 @@ SPANISH = Catalogue(
     clientLine="{peer}  conectado el {date} (hace {ago}), mensajes: {messages}",
     pendingNote=" (sin responder: {pending})",
     waitingLine="{peer}  en espera de su turno",
+    queuedLine="{count} más en espera de su turno en la cola del kernel (aún sin aceptar: su dirección no se conoce)",
     kicking="Desconectando a {peer}.",
     unknownPeer="No hay ningún cliente conectado desde {peer}.",
     kickUsage="Uso: desconectar IP:PUERTO (la dirección tal como la muestra clientes).",

@@ -12,6 +12,7 @@ from twisted.application.service import Service
 from twisted.logger import Logger
 
 from ..console import CLOSE_ALL, CLOSE_SOCKET, EXIT_NOW, Console, TerminalConsole
+from .listening import kernelBacklog
 from .terminal import ExitStatus, Terminal
 
 log = Logger(namespace="tpreactor")
@@ -100,7 +101,8 @@ class Operator(Service):
             log.info(self.catalogue.ready)
 
     def _openTerminalConsole(self):
-        console = Console(self.server.factory)
+        factory = self.server.factory
+        console = Console(factory, queued=lambda: kernelBacklog(factory))
         terminalConsole = TerminalConsole(console, self.reactor)
         if not terminalConsole.open():
             return None
