@@ -120,6 +120,26 @@ class TerminalClosedTests(TestCase):
         self.assertEqual(client.line(), CLOSED)
         self.assertEqual(server.exited(), 0)
 
+    def test_closedTerminalWithBufferedLogAndTheQuestionOpen(self):
+        """
+        The same with tpreactor's log observer (which flushes once per
+        reactor turn) and standard output buffered as it is outside tests:
+        what the server still had for the terminal is dropped, and it exits 0.
+        """
+        server = OperatorTerminal("--work", "0.3", twistdArgs=["--logger=tpreactor.consolelog.observer"])
+        server.env.pop("PYTHONUNBUFFERED", None)
+        server.startServing()
+        self.addCleanup(server.close)
+        client = connected(server.port)
+        self.addCleanup(client.close)
+        server.interrupt()
+        client.send("uno\n")
+        server.waitFor("uno")
+        server.hangUp()
+        self.assertTrue(client.line().startswith(REPLY))
+        self.assertEqual(client.line(), CLOSED)
+        self.assertEqual(server.exited(), 0)
+
     def test_processesModeWorkersOutliveTheHangup(self):
         """
         Processes mode: the terminal closes (a SIGHUP to the server), and the

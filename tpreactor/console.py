@@ -41,6 +41,9 @@ class Console(LineReceiver):
         language (the factory's).
     @ivar queued: how many clients wait their turn in the kernel's backlog
         (serial mode), not accepted yet: a callable.
+    @ivar screen: the L{tpreactor.screen.Screen} the log writes through too,
+        if any: then the console writes there, and the question's prompt is
+        shown again below every log line; else it writes to its transport.
     @ivar onInputEnded: called when the terminal reports end of input
         (Ctrl+D), so that the owner can open it again.
     @ivar onLost: called when the transport is gone.
@@ -50,10 +53,11 @@ class Console(LineReceiver):
     onInputEnded = None
     onLost = None
 
-    def __init__(self, factory, queued=lambda: 0):
+    def __init__(self, factory, queued=lambda: 0, screen=None):
         self.factory = factory
         self.catalogue = factory.catalogue
         self.queued = queued
+        self.screen = screen
         self._answer = None
         self._commands = {
             "clientes": self.listClients,
@@ -76,7 +80,12 @@ class Console(LineReceiver):
         """
         self._answer = answered
         t = self.catalogue
-        self.write("\n" + t.question + "\n" + "\n".join(t.options) + "\n\n" + t.prompt)
+        text = "\n" + t.question + "\n" + "\n".join(t.options) + "\n\n"
+        if self.screen is None:
+            self.write(text + t.prompt)
+        else:
+            self.write(text)
+            self.screen.showPrompt(t.prompt)
 
     def withdraw(self):
         """
@@ -84,6 +93,8 @@ class Console(LineReceiver):
         """
         if self._answer is not None:
             self._answer = None
+            if self.screen is not None:
+                self.screen.clearPrompt(erase=False)
             self.write("\n")
 
     # -- input ----------------------------------------------------------------------
@@ -92,6 +103,8 @@ class Console(LineReceiver):
         text = line.rstrip(b"\r").decode("utf-8", "replace")
         if self._answer is not None:
             answered, self._answer = self._answer, None
+            if self.screen is not None:
+                self.screen.clearPrompt()
             answered(text.strip())
             return
         words = text.split(None, 1)
@@ -177,7 +190,10 @@ class Console(LineReceiver):
         self.write(text + "\n")
 
     def write(self, text):
-        if self.transport is not None:
+        if self.screen is not None:
+            self.screen.write(text)
+            self.screen.flush()
+        elif self.transport is not None:
             self.transport.write(text.encode("utf-8"))
 
 

@@ -5,7 +5,6 @@ Ctrl+C question and its three answers (close the socket only, shut down, exit no
 and the exit status once everything stopped.
 """
 
-import os
 import signal
 
 from twisted.application.service import Service
@@ -13,6 +12,7 @@ from twisted.logger import Logger
 
 from ..console import CLOSE_ALL, CLOSE_SOCKET, EXIT_NOW, Console, TerminalConsole
 from .listening import kernelBacklog
+from .processtree import descendants, terminateDescendants  # noqa: F401 (descendants: importable here)
 from .terminal import ExitStatus, Terminal
 
 log = Logger(namespace="tpreactor")
@@ -26,13 +26,16 @@ class Operator(Service):
     The operator's control over the server: signals, the Ctrl+C question and
     its three answers, and the exit status.
 
-    Started before the reactor runs; the signal handlers are installed once it
-    runs, because Twisted installs its own during startup.
+    Started before the reactor runs; the SIGINT and SIGTERM handlers are
+    installed once it runs, because Twisted installs its own during startup;
+    SIGHUP's before the other services start.
 
     @ivar server: the L{tpreactor.service.TimeServer}.
     @ivar catalogue: the texts of the server's language (its factory's).
     @ivar console: the L{Console} when an operator sits at a terminal, else
         C{None}.
+    @ivar screen: the L{tpreactor.screen.Screen} in front of the terminal's
+        output, shared by the log and the console, or C{None}.
     @ivar state: L{SERVING}, L{ASKING}, L{DRAINING} (option 1: no new
         clients, the process ends with the last one) or L{STOPPING}.
     """
@@ -40,7 +43,7 @@ class Operator(Service):
     name = "operator"
 
     def __init__(self, server, reactor, terminal=None, exitStatus=None, interactive=None,
-                 openConsole=None, signals=signal, endWorkers=None):
+                 openConsole=None, signals=signal, endWorkers=None, screen=None):
         self.server = server
         self.reactor = reactor
         self.catalogue = server.factory.catalogue
@@ -50,6 +53,7 @@ class Operator(Service):
         self._openConsole = openConsole or self._openTerminalConsole
         self._signals = signals
         self._endWorkers = endWorkers or self._endWorkersNow
+        self.screen = screen
         self.console = None
         self.state = SERVING
         self._resumeState = SERVING
@@ -57,13 +61,10 @@ class Operator(Service):
 
     def privilegedStartService(self):
         Service.privilegedStartService(self)
-        # A hang-up (the terminal closed, the ssh session lost) is SIGTERM's
-        # graceful stop, not the default's sudden death. Twisted leaves
-        # SIGHUP alone, so it is ours from here on; but until the services
-        # have started it waits, blocked: the processes they start (the
-        # pool's workers, multiprocessing's resource tracker) inherit the
-        # block, and the SIGHUP a shell sends to the whole process group does
-        # not kill them (the workers then ignore it for good).
+        # SIGHUP (Twisted leaves it alone) is ours from here on, but blocked
+        # while the services start: the processes they start (the pool's
+        # workers, multiprocessing's resource tracker) inherit the block, so
+        # a shell's SIGHUP to the whole process group does not kill them.
         self._signals.signal(signal.SIGHUP, self._signalled)
         self._holdHangups(True)
 
@@ -102,7 +103,7 @@ class Operator(Service):
 
     def _openTerminalConsole(self):
         factory = self.server.factory
-        console = Console(factory, queued=lambda: kernelBacklog(factory))
+        console = Console(factory, queued=lambda: kernelBacklog(factory), screen=self.screen)
         terminalConsole = TerminalConsole(console, self.reactor)
         if not terminalConsole.open():
             return None
@@ -271,12 +272,8 @@ class Operator(Service):
     def _endWorkersNow(self):
         if self.server.pool is not None:
             self.server.pool.abandon()
-            return
-        for child in descendants(os.getpid()):
-            try:
-                os.kill(child, signal.SIGTERM)
-            except OSError:
-                pass
+        else:
+            terminateDescendants()
 
     def _hurry(self, name):
         log.warn(self.catalogue.signalledDuringStop, signal=name)
@@ -296,38 +293,3 @@ class Operator(Service):
         log.info(self.catalogue.exitStatus, code=code)
         self.terminal.restore()
 
-
-def descendants(pid, proc="/proc"):
-    """
-    The processes started by C{pid}, and by them, and so on (from C{/proc};
-    none where there is no C{/proc}).
-    """
-    children = {}
-    try:
-        entries = os.listdir(proc)
-    except OSError:
-        return []
-    for entry in entries:
-        if not entry.isdigit():
-            continue
-        try:
-            with open(os.path.join(proc, entry, "stat")) as f:
-                stat = f.read()
-        except OSError:
-            continue
-        parent = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(parent, []).append(int(entry))
-    found, stack = [], [pid]
-    while stack:
-        for child in children.get(stack.pop(), ()):
-            found.append(child)
-            stack.append(child)
-    return found
-
-
-def withOperator(server, reactor):
-    """
-    C{server} with an L{Operator} as its child: what twistd runs.
-    """
-    Operator(server, reactor).setServiceParent(server)
-    return server
