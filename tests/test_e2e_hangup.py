@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 
-from twisted.trial.unittest import TestCase
+from twisted.trial.unittest import SynchronousTestCase
 
 from .operatorterminal import CLOSED, PROMPT, REPLY, OperatorTerminal, connected
 from .support import DEADLINE_SECONDS, LineClient, ServerProcess
@@ -27,7 +27,7 @@ def semaphoresOf(pid):
         return {line.split()[-1] for line in maps if f"{SHARED_MEMORY}/sem." in line}
 
 
-class SighupTests(TestCase):
+class SighupTests(SynchronousTestCase):
     def test_sighupIsAGracefulStop(self):
         """
         SIGHUP is SIGTERM: the message already sent is answered, the client
@@ -82,7 +82,7 @@ class SighupTests(TestCase):
             self.assertIn("Signal SIGHUP received: graceful shutdown.", server.text)
 
 
-class TerminalClosedTests(TestCase):
+class TerminalClosedTests(SynchronousTestCase):
     def terminal(self, *args):
         server = OperatorTerminal(*args).startServing()
         self.addCleanup(server.close)
@@ -172,7 +172,7 @@ WORKER_SIGNALS = (
 )
 
 
-class WorkerSignalsTests(TestCase):
+class WorkerSignalsTests(SynchronousTestCase):
     def test_workersIgnoreHangups(self):
         """
         A process pool's worker ignores SIGHUP as it ignores SIGINT and

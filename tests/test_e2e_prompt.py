@@ -7,7 +7,7 @@ tpreactor's (`--logger`).
 
 import re
 
-from twisted.trial.unittest import TestCase
+from twisted.trial.unittest import SynchronousTestCase
 
 from .operatorterminal import CLOSED, PROMPT, OperatorTerminal, connected, screenLines
 
@@ -18,7 +18,7 @@ LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
 REDRAW_SECONDS = 5.0
 
 
-class PromptTests(TestCase):
+class PromptTests(SynchronousTestCase):
     def serverWithTheQuestionOpen(self, *args, twistdArgs=()):
         server = OperatorTerminal(*args, twistdArgs=twistdArgs).startServing()
         self.addCleanup(server.close)

@@ -8,7 +8,7 @@ import re
 import signal
 import time
 
-from twisted.trial.unittest import TestCase
+from twisted.trial.unittest import SynchronousTestCase
 
 from .operatorterminal import CLOSED, OperatorTerminal, connected
 from .support import LineClient, ServerProcess
@@ -32,7 +32,7 @@ def closeAll(testCase, clients):
         testCase.addCleanup(client.close)
 
 
-class ClientsCommandTests(TestCase):
+class ClientsCommandTests(SynchronousTestCase):
     def test_clientsCountsTheKernelsBacklog(self):
         """
         `clientes` counts the clients waiting in the kernel's backlog as
@@ -77,7 +77,7 @@ class ClientsCommandTests(TestCase):
         self.assertIn("1 more waiting their turn in the kernel's queue (not accepted yet: address unknown)", out)
 
 
-class ShutdownSummaryTests(TestCase):
+class ShutdownSummaryTests(SynchronousTestCase):
     def test_summaryCountsTheBacklog(self):
         """
         SIGTERM in serial mode with one client served and one in the kernel's
