@@ -63,7 +63,7 @@ class Screen:
     # -- a text stream, for the log -------------------------------------------
 
     def write(self, text):
-        if self.prompt is None:
+        if self.prompt is None or not text:
             self._write(text)
             return len(text)
         if self._shown:

@@ -10,8 +10,8 @@ from twisted.internet import defer
 from twisted.logger import Logger
 
 from ..protocol import SHUTDOWN
-from .listening import kernelBacklog
 from ..work import describeFailure
+from .listening import kernelBacklog
 
 log = Logger(namespace="tpreactor")
 

@@ -1,8 +1,8 @@
 # -*- test-case-name: tests.test_operator -*-
 """
 The operator's control over the server: SIGINT, SIGTERM and SIGHUP, the
-Ctrl+C question and its three answers (close the socket only, shut down, exit now),
-and the exit status once everything stopped.
+Ctrl+C question and its three answers (close the socket only, shut down,
+exit now), and the exit status once everything stopped.
 """
 
 import signal
