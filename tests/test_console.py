@@ -110,6 +110,50 @@ class ListTests(SynchronousTestCase):
             "127.0.0.1:53546  en espera de su turno",
         ])
 
+    def test_serialCountsTheKernelsBacklog(self):
+        """
+        In serial mode the clients still in the kernel's backlog count as
+        waiting, and one line says how many there are (their addresses are
+        not known until they are accepted).
+        """
+        server = serialServer()
+        server.connect()
+        server.connect()
+        console = Console(server.factory, queued=lambda: 2)
+        transport = StringTransport()
+        console.makeConnection(transport)
+        lines = typed(console, transport, "clientes").splitlines()
+        self.assertEqual(lines[0], "Conexiones activas: 1, en espera: 3")
+        self.assertEqual(lines[2:], [
+            "127.0.0.1:53545  en espera de su turno",
+            "2 más en espera de su turno en la cola del kernel (aún sin aceptar: su dirección no se conoce)",
+        ])
+
+    def test_backlogInEnglish(self):
+        """
+        With --lang en the backlog's line is in English.
+        """
+        server = serialServer(lang="en")
+        server.connect()
+        console = Console(server.factory, queued=lambda: 1)
+        transport = StringTransport()
+        console.makeConnection(transport)
+        lines = typed(console, transport, "list").splitlines()
+        self.assertEqual(lines[0], "Active connections: 1, waiting: 1")
+        self.assertEqual(lines[-1], "1 more waiting their turn in the kernel's queue (not accepted yet: address unknown)")
+
+    def test_backlogOnlyForFactoriesThatHoldClients(self):
+        """
+        A factory that holds no clients shows no waiting count, whatever the
+        backlog says.
+        """
+        server = Server()
+        server.connect()
+        console = Console(server.factory, queued=lambda: 5)
+        transport = StringTransport()
+        console.makeConnection(transport)
+        self.assertEqual(typed(console, transport, "clientes").splitlines()[0], "Conexiones activas: 1")
+
     def test_serialWithNobodyWaiting(self):
         """
         In serial mode the waiting count is shown even when it is 0.

@@ -288,22 +288,26 @@ class TerminalOperatorTests(SynchronousTestCase):
 
     def test_serialListCountsWaitingAndOptionOneClosesThem(self):
         """
-        Serial mode: `clientes` counts the clients held for their turn; option 1
-        closes them without a welcome (and says how many), resets the one still
-        in the kernel's backlog, and the one being served goes on.
+        Serial mode: `clientes` counts the clients held for their turn and
+        the one still in the kernel's backlog; option 1 closes the held ones
+        without a welcome (and says how many), resets the one in the backlog
+        (and says so), and the one being served goes on.
         """
         with TerminalServer("--mode", "serial") as server:
             served, held = _serialWithHeldClients(server.port)
             inBacklog = LineClient(server.port)
-            out = server.command("clientes", "en espera de su turno")
+            time.sleep(0.3)  # until the kernel has queued it
+            out = server.command("clientes", "en la cola del kernel")
             server.read(0.2)
             out = server.text[server.text.rindex("Conexiones activas"):]
-            assert out.startswith("Conexiones activas: 1, en espera: 2\r\n")
+            assert out.startswith("Conexiones activas: 1, en espera: 3\r\n")
             assert f"127.0.0.1:{served.localPort}  conectado el" in out
             for client in held:
                 assert f"127.0.0.1:{client.localPort}  en espera de su turno" in out
+            assert "1 más en espera de su turno en la cola del kernel" in out
             server.interrupt()
             server.command("1", "Clientes en espera cerrados sin bienvenida: 2.")
+            server.waitFor("Conexiones en la cola del kernel rechazadas al cerrar el socket: 1.")
             for client in held:
                 assert client.line() == CLOSED
                 assert client.line() is None

@@ -160,6 +160,31 @@ class GracefulShutdownTests(SynchronousTestCase):
         self.successResultOf(d)
         self.assertEqual(held.lines(), [])
 
+    def test_serialSummaryCountsEveryoneClosed(self):
+        """
+        In serial mode the summary counts every connection the shutdown
+        closed: the one served, the one held for its turn (gone before the
+        connections are closed) and one turned away from the backlog.
+        """
+        memory = serialServer()
+        listener = SlowListener()
+        server = TimeServer(memory.factory, None, [listener], memory.clock)
+        served, held = memory.connect(), memory.connect()
+        with capturedLogs() as events:
+            d = server.stopService()
+            self.assertEqual(held.lines(), [CLOSED])
+            held.lose()
+            turnedAway = memory.connect()  # accepted from the backlog
+            self.assertEqual(turnedAway.lines(), [CLOSED])
+            turnedAway.lose()
+            listener.stopped.callback(None)
+            self.assertEqual(served.lines()[-1], CLOSED)
+            served.lose()
+            self.successResultOf(d)
+        text = messages(events)
+        self.assertIn("Conexiones abiertas: 2 (en espera: 1)", text[0])
+        self.assertTrue(any("conexiones cerradas: 3;" in t for t in text), text)
+
     def test_stopsOtherChildrenLast(self):
         """
         Children other than the listeners and the pool (the operator's
@@ -177,6 +202,17 @@ class GracefulShutdownTests(SynchronousTestCase):
         order.append("closing")
         client.lose()
         self.assertEqual(order, ["closing", "child"])
+
+
+class SlowListener(FakeListener):
+    """
+    A listening service that takes until the test says to stop.
+    """
+
+    def stopService(self):
+        FakeListener.stopService(self)
+        self.stopped = defer.Deferred()
+        return self.stopped
 
 
 class StuckPool(Service):

@@ -16,7 +16,7 @@ from twisted.logger import capturedLogs
 from twisted.trial.unittest import SynchronousTestCase
 from zope.interface import implementer
 
-from tpreactor.shutdown.listening import ListeningService, explainListenError, queuedConnections
+from tpreactor.shutdown.listening import ListeningService, explainListenError, kernelBacklog, queuedConnections
 
 from .memory import Server, serialServer
 from .shutdownfakes import CLOSED, messages, timeServer
@@ -135,6 +135,34 @@ class CloseListenersTests(SynchronousTestCase):
             self.addCleanup(c.close)
         self.assertEqual(queuedConnections(Port()), 2)
         self.assertIsNone(queuedConnections(object()))
+
+
+    def test_kernelBacklog(self):
+        """
+        The clients waiting their turn in the kernel's backlog are counted for
+        a factory that holds clients (serial mode), over all its ports; a
+        port the kernel says nothing about counts none.
+        """
+        if not sys.platform.startswith("linux"):
+            raise self.skipTest("TCP_INFO on listening sockets is Linux only")
+        listening = socket.socket()
+        self.addCleanup(listening.close)
+        listening.bind(("127.0.0.1", 0))
+        listening.listen(8)
+
+        class Port:
+            socket = listening
+
+        clients = [socket.create_connection(listening.getsockname()) for _ in range(2)]
+        for c in clients:
+            self.addCleanup(c.close)
+        serial = serialServer()
+        serial.factory.ports.append(Port())
+        self.assertEqual(kernelBacklog(serial.factory), 2)
+        others = Server()
+        others.factory.ports.append(Port())
+        self.assertEqual(kernelBacklog(others.factory), 0)
+        self.assertEqual(kernelBacklog(serialServer().factory), 0)
 
 
 class ListeningServiceTests(SynchronousTestCase):

@@ -379,3 +379,89 @@ class DescendantsTests(SynchronousTestCase):
         Where there is no /proc no process is found.
         """
         self.assertEqual(descendants(1, os.path.join(tempfile.gettempdir(), "no-such-proc")), [])
+
+
+class MaskingSignals(FakeSignals):
+    """
+    Fake signals that also record which signals are blocked.
+    """
+
+    def __init__(self):
+        FakeSignals.__init__(self)
+        self.blocked = set()
+        self.masks = []
+
+    def pthread_sigmask(self, how, signals):
+        self.masks.append((how, set(signals)))
+        if how == signal.SIG_BLOCK:
+            self.blocked |= set(signals)
+        else:
+            self.blocked -= set(signals)
+
+
+class HangupTests(SynchronousTestCase):
+    operator = OperatorTests.operator
+
+    def test_hangupIsOursBeforeTheServicesStart(self):
+        """
+        SIGHUP is taken over, and blocked, before any service starts (so the
+        processes they start inherit the block), and unblocked once they
+        have: the operator is the server's last child.
+        """
+        signals = MaskingSignals()
+        op = Operator(FakeServer(Server()), MemoryReactorClock(), terminal=FakeTerminal(), exitStatus=FakeExit(),
+                      interactive=lambda: False, signals=signals)
+        op.privilegedStartService()
+        self.assertEqual(signals.handlers[signal.SIGHUP], op._signalled)
+        self.assertEqual(signals.blocked, {signal.SIGHUP})
+        op.startService()
+        self.assertEqual(signals.blocked, set())
+        self.assertEqual(signals.masks, [(signal.SIG_BLOCK, {signal.SIGHUP}), (signal.SIG_UNBLOCK, {signal.SIGHUP})])
+
+    def test_hangupIsOptionTwo(self):
+        """
+        SIGHUP never asks: the reactor stops, and the console names the signal.
+        """
+        op = self.operator()
+        with capturedLogs() as events:
+            op.hungUp()
+        self.assertFalse(self.console.asking)
+        self.assertTrue(self.reactor.hasStopped)
+        self.assertEqual(messages(events), ["Señal SIGHUP recibida: cierre ordenado."])
+
+    def test_hangupWhileAsking(self):
+        """
+        SIGHUP while the question is open withdraws it and stops the reactor.
+        """
+        op = self.operator()
+        op.interrupted()
+        op.hungUp()
+        self.assertEqual(self.console.withdrawn, 1)
+        self.assertTrue(self.reactor.hasStopped)
+
+    def test_hangupDuringShutdownLetsItGoOn(self):
+        """
+        A SIGHUP during the graceful shutdown (one hang-up often sends two)
+        does not cut it short; the console says it goes on.
+        """
+        op = self.operator()
+        op.hungUp()
+        self.server.stopping = True
+        with capturedLogs() as events:
+            op.hungUp()
+        self.assertEqual(self.server.calls, [])
+        self.assertEqual(messages(events), ["Señal SIGHUP durante el cierre: el cierre ordenado sigue su curso."])
+
+    def test_hangupsAreNoLastResort(self):
+        """
+        However many SIGHUPs come during the shutdown, they never end the
+        process at once (the last resort of repeated Ctrl+C and SIGTERM).
+        """
+        op = self.operator()
+        op.hungUp()
+        scheduled = []
+        self.reactor.callFromThread = lambda f, *args: scheduled.append(f)
+        for _ in range(5):
+            op._signalled(signal.SIGHUP, None)
+        self.assertEqual(self.exit.now_, [])
+        self.assertEqual(scheduled, [op.hungUp] * 5)

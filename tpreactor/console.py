@@ -39,6 +39,11 @@ class Console(LineReceiver):
         C{clientes} shows and C{desconectar} acts on.
     @ivar catalogue: the L{tpreactor.messages.Catalogue} of the server's
         language (the factory's).
+    @ivar queued: how many clients wait their turn in the kernel's backlog
+        (serial mode), not accepted yet: a callable.
+    @ivar screen: the L{tpreactor.screen.Screen} the log writes through too,
+        if any: then the console writes there, and the question's prompt is
+        shown again below every log line; else it writes to its transport.
     @ivar onInputEnded: called when the terminal reports end of input
         (Ctrl+D), so that the owner can open it again.
     @ivar onLost: called when the transport is gone.
@@ -48,9 +53,11 @@ class Console(LineReceiver):
     onInputEnded = None
     onLost = None
 
-    def __init__(self, factory):
+    def __init__(self, factory, queued=lambda: 0, screen=None):
         self.factory = factory
         self.catalogue = factory.catalogue
+        self.queued = queued
+        self.screen = screen
         self._answer = None
         self._commands = {
             "clientes": self.listClients,
@@ -73,7 +80,12 @@ class Console(LineReceiver):
         """
         self._answer = answered
         t = self.catalogue
-        self.write("\n" + t.question + "\n" + "\n".join(t.options) + "\n\n" + t.prompt)
+        text = "\n" + t.question + "\n" + "\n".join(t.options) + "\n\n"
+        if self.screen is None:
+            self.write(text + t.prompt)
+        else:
+            self.write(text)
+            self.screen.showPrompt(t.prompt)
 
     def withdraw(self):
         """
@@ -81,6 +93,8 @@ class Console(LineReceiver):
         """
         if self._answer is not None:
             self._answer = None
+            if self.screen is not None:
+                self.screen.clearPrompt(erase=False)
             self.write("\n")
 
     # -- input ----------------------------------------------------------------------
@@ -89,6 +103,8 @@ class Console(LineReceiver):
         text = line.rstrip(b"\r").decode("utf-8", "replace")
         if self._answer is not None:
             answered, self._answer = self._answer, None
+            if self.screen is not None:
+                self.screen.clearPrompt()
             answered(text.strip())
             return
         words = text.split(None, 1)
@@ -115,18 +131,21 @@ class Console(LineReceiver):
 
     def listClients(self, argument=""):
         """
-        C{clientes}: how many are served (and, in serial mode, wait), then one
-        line per client: when it connected, how long ago, how many messages
-        it has sent (and how many of them still wait for their reply).
+        C{clientes}: how many are served (and, in serial mode, wait: held by
+        the server or still in the kernel's backlog), then one line per
+        client: when it connected, how long ago, how many messages it has
+        sent (and how many of them still wait for their reply); the ones in
+        the backlog, whose addresses nobody knows yet, in one line.
         """
         factory = self.factory
         t = self.catalogue
         waiting = list(factory.waiting)
         held = set(waiting)
         served = [p for p in factory.connections if p not in held]
+        queued = self.queued() if factory.holdsClients else 0
         header = t.listHeader.format(active=len(served))
         if factory.holdsClients:
-            header += t.listWaiting.format(waiting=len(waiting))
+            header += t.listWaiting.format(waiting=len(waiting) + queued)
         lines = [header]
         now = factory.clock.monotonic()
         for protocol in served:
@@ -143,6 +162,8 @@ class Console(LineReceiver):
             lines.append(line + (t.pendingNote.format(pending=pending) if pending else ""))
         for protocol in waiting:
             lines.append(t.waitingLine.format(peer=protocol.peer.joined))
+        if queued:
+            lines.append(t.queuedLine.format(count=queued))
         self.say("\n".join(lines))
 
     def kick(self, argument=""):
@@ -169,7 +190,10 @@ class Console(LineReceiver):
         self.write(text + "\n")
 
     def write(self, text):
-        if self.transport is not None:
+        if self.screen is not None:
+            self.screen.write(text)
+            self.screen.flush()
+        elif self.transport is not None:
             self.transport.write(text.encode("utf-8"))
 
 

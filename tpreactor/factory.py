@@ -68,6 +68,9 @@ class TimeFactory(ServerFactory):
     #: Set by a graceful shutdown: whoever is accepted now gets the closing
     #: line at once, with no welcome.
     closing = False
+    #: How many clients were accepted while C{closing} and got the closing
+    #: line at once (serial mode's backlog, turned away).
+    turnedAway = 0
 
     def __init__(self, settings, reactor, clock, executor):
         self.settings = settings
@@ -119,6 +122,7 @@ class TimeFactory(ServerFactory):
         """
         self.accepting.opened()
         if self.closing:
+            self.turnedAway += 1
             protocol.closeByServer(SHUTDOWN, atOnce=True)
             return
         if self._full(protocol):

@@ -31,6 +31,7 @@ def _startWorker(serverPid):
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
 
     def watch():
         while os.getppid() == serverPid:

@@ -115,6 +115,7 @@ class Catalogue:
     clientLine: str
     pendingNote: str
     waitingLine: str
+    queuedLine: str
     kicking: str
     unknownPeer: str
     kickUsage: str
@@ -139,6 +140,7 @@ class Catalogue:
     poolStopFailed: str
     signalled: str
     signalledDuringStop: str
+    hangupDuringStop: str
     secondInterrupt: str
     exitingNow: str
     exitStatus: str

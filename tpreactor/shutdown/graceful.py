@@ -11,6 +11,7 @@ from twisted.logger import Logger
 
 from ..protocol import SHUTDOWN
 from ..work import describeFailure
+from .listening import kernelBacklog
 
 log = Logger(namespace="tpreactor")
 
@@ -79,18 +80,23 @@ class GracefulStop:
         factory = self.factory
         t = factory.catalogue
         quiet = not self.listeners.listening and not factory.connections
+        # Who is there now: the connections (those held for their turn
+        # included) and, in serial mode, the clients waiting their turn in
+        # the kernel's backlog, which the listeners turn away first.
+        present = list(factory.connections)
+        backlog = kernelBacklog(factory) if self.listeners.listening else 0
         if not quiet:
             log.info(
                 t.shutdownStarted,
-                open=len(factory.connections),
-                waiting=len(factory.waiting),
-                pending=sum(p.pending for p in factory.connections),
+                open=len(present) + backlog,
+                waiting=len(factory.waiting) + backlog,
+                pending=sum(p.pending for p in present),
                 grace=f"{factory.settings.grace:g}",
             )
         factory.closing = True
         yield self.listeners.stop()
         if not quiet:
-            yield self.closeConnections()
+            yield self.closeConnections(present)
             log.info(t.allClosed)
             log.info(t.socketClosed)
         if self.pool is not None:
@@ -99,12 +105,17 @@ class GracefulStop:
             yield defer.maybeDeferred(service.stopService)
 
     @defer.inlineCallbacks
-    def closeConnections(self):
+    def closeConnections(self, present=()):
         """
         Every connection answers what it received, gets the closing line and
         is closed; after the grace period (or at once, if the operator is in
         a hurry) the rest get it without their replies, and the ones that do
         not take it within L{ABORT_AFTER_SECONDS} are aborted.
+
+        @param present: the connections when the shutdown began (the ones
+            held for their turn may be gone by now, closed by the listeners);
+            with the clients the factory turned away since, they are the
+            connections the summary counts as closed.
         """
         factory = self.factory
         t = factory.catalogue
@@ -129,7 +140,8 @@ class GracefulStop:
                 self.cut.extend(p.peer.joined for p in left if p.peer.joined not in self.cut)
                 log.warn(t.aborted, count=len(left))
         answered = sum(p.messages - before[p] for p in protocols)
-        log.info(t.shutdownDone, answered=answered, closed=len(protocols), cut=len(self.cut))
+        closed = len(set(present).union(protocols)) + factory.turnedAway
+        log.info(t.shutdownDone, answered=answered, closed=closed, cut=len(self.cut))
 
     @defer.inlineCallbacks
     def stopPool(self, began):

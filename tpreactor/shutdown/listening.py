@@ -163,6 +163,18 @@ _TCP_LISTEN = 10
 _UNACKED_OFFSET = 24
 
 
+def kernelBacklog(factory):
+    """
+    How many clients wait their turn in the kernel's accept queue of
+    C{factory}'s ports: only a factory that holds clients (serial mode) leaves
+    them there while it serves; 0 for the others, and where the kernel does
+    not tell (a unix socket, say).
+    """
+    if not factory.holdsClients:
+        return 0
+    return sum(queuedConnections(port) or 0 for port in factory.ports)
+
+
 def queuedConnections(port):
     """
     How many connections wait in the kernel's accept queue of C{port}, or

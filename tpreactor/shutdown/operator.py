@@ -1,17 +1,18 @@
 # -*- test-case-name: tests.test_operator -*-
 """
-The operator's control over the server: SIGINT and SIGTERM, the Ctrl+C
-question and its three answers (close the socket only, shut down, exit now),
-and the exit status once everything stopped.
+The operator's control over the server: SIGINT, SIGTERM and SIGHUP, the
+Ctrl+C question and its three answers (close the socket only, shut down,
+exit now), and the exit status once everything stopped.
 """
 
-import os
 import signal
 
 from twisted.application.service import Service
 from twisted.logger import Logger
 
 from ..console import CLOSE_ALL, CLOSE_SOCKET, EXIT_NOW, Console, TerminalConsole
+from .listening import kernelBacklog
+from .processtree import descendants, terminateDescendants  # noqa: F401 (descendants: importable here)
 from .terminal import ExitStatus, Terminal
 
 log = Logger(namespace="tpreactor")
@@ -25,13 +26,16 @@ class Operator(Service):
     The operator's control over the server: signals, the Ctrl+C question and
     its three answers, and the exit status.
 
-    Started before the reactor runs; the signal handlers are installed once it
-    runs, because Twisted installs its own during startup.
+    Started before the reactor runs; the SIGINT and SIGTERM handlers are
+    installed once it runs, because Twisted installs its own during startup;
+    SIGHUP's before the other services start.
 
     @ivar server: the L{tpreactor.service.TimeServer}.
     @ivar catalogue: the texts of the server's language (its factory's).
     @ivar console: the L{Console} when an operator sits at a terminal, else
         C{None}.
+    @ivar screen: the L{tpreactor.screen.Screen} in front of the terminal's
+        output, shared by the log and the console, or C{None}.
     @ivar state: L{SERVING}, L{ASKING}, L{DRAINING} (option 1: no new
         clients, the process ends with the last one) or L{STOPPING}.
     """
@@ -39,7 +43,7 @@ class Operator(Service):
     name = "operator"
 
     def __init__(self, server, reactor, terminal=None, exitStatus=None, interactive=None,
-                 openConsole=None, signals=signal, endWorkers=None):
+                 openConsole=None, signals=signal, endWorkers=None, screen=None):
         self.server = server
         self.reactor = reactor
         self.catalogue = server.factory.catalogue
@@ -49,14 +53,31 @@ class Operator(Service):
         self._openConsole = openConsole or self._openTerminalConsole
         self._signals = signals
         self._endWorkers = endWorkers or self._endWorkersNow
+        self.screen = screen
         self.console = None
         self.state = SERVING
         self._resumeState = SERVING
         self._terminalConsole = None
 
+    def privilegedStartService(self):
+        Service.privilegedStartService(self)
+        # SIGHUP (Twisted leaves it alone) is ours from here on, but blocked
+        # while the services start: the processes they start (the pool's
+        # workers, multiprocessing's resource tracker) inherit the block, so
+        # a shell's SIGHUP to the whole process group does not kill them.
+        self._signals.signal(signal.SIGHUP, self._signalled)
+        self._holdHangups(True)
+
     def startService(self):
         Service.startService(self)
+        # The server's last child: every other service has started.
+        self._holdHangups(False)
         self.reactor.callWhenRunning(self.begin)
+
+    def _holdHangups(self, hold):
+        mask = getattr(self._signals, "pthread_sigmask", None)
+        if mask is not None:
+            mask(signal.SIG_BLOCK if hold else signal.SIG_UNBLOCK, {signal.SIGHUP})
 
     def stopService(self):
         Service.stopService(self)
@@ -65,7 +86,8 @@ class Operator(Service):
 
     def begin(self):
         """
-        The reactor runs: take over SIGINT and SIGTERM, open the console.
+        The reactor runs: take over SIGINT and SIGTERM (SIGHUP is already
+        ours), open the console.
         """
         self.terminal.save()
         self.exitStatus.register()
@@ -80,7 +102,8 @@ class Operator(Service):
             log.info(self.catalogue.ready)
 
     def _openTerminalConsole(self):
-        console = Console(self.server.factory)
+        factory = self.server.factory
+        console = Console(factory, queued=lambda: kernelBacklog(factory), screen=self.screen)
         terminalConsole = TerminalConsole(console, self.reactor)
         if not terminalConsole.open():
             return None
@@ -91,6 +114,9 @@ class Operator(Service):
         # In a signal handler: only schedule, except as a last resort when
         # the shutdown was already cut short and still has not ended (the
         # reactor thread may be stuck joining a worker).
+        if signum == signal.SIGHUP:
+            self.reactor.callFromThread(self.hungUp)
+            return
         if self.state == STOPPING:
             self._signalsWhileStopping += 1
             if self._signalsWhileStopping > 2:
@@ -140,12 +166,28 @@ class Operator(Service):
         """
         self._noticeStopping()
         if self.state in (SERVING, DRAINING, ASKING):
-            if self.asking:
-                self.console.withdraw()
-            log.info(self.catalogue.signalled, signal="SIGTERM")
-            self.closeAll()
+            self._stopFor("SIGTERM")
         else:
             self._hurry("SIGTERM")
+
+    def hungUp(self):
+        """
+        SIGHUP (the terminal closed, the ssh session lost) is SIGTERM's
+        option 2; but one hang-up often comes as several SIGHUPs (from the
+        shell to its jobs, from the kernel to the terminal's foreground
+        group), so during the shutdown it goes on as it was, not cut short.
+        """
+        self._noticeStopping()
+        if self.state in (SERVING, DRAINING, ASKING):
+            self._stopFor("SIGHUP")
+        else:
+            log.info(self.catalogue.hangupDuringStop, signal="SIGHUP")
+
+    def _stopFor(self, name):
+        if self.asking:
+            self.console.withdraw()
+        log.info(self.catalogue.signalled, signal=name)
+        self.closeAll()
 
     def _noticeStopping(self):
         # The reactor may have been stopped by someone else.
@@ -230,12 +272,8 @@ class Operator(Service):
     def _endWorkersNow(self):
         if self.server.pool is not None:
             self.server.pool.abandon()
-            return
-        for child in descendants(os.getpid()):
-            try:
-                os.kill(child, signal.SIGTERM)
-            except OSError:
-                pass
+        else:
+            terminateDescendants()
 
     def _hurry(self, name):
         log.warn(self.catalogue.signalledDuringStop, signal=name)
@@ -255,38 +293,3 @@ class Operator(Service):
         log.info(self.catalogue.exitStatus, code=code)
         self.terminal.restore()
 
-
-def descendants(pid, proc="/proc"):
-    """
-    The processes started by C{pid}, and by them, and so on (from C{/proc};
-    none where there is no C{/proc}).
-    """
-    children = {}
-    try:
-        entries = os.listdir(proc)
-    except OSError:
-        return []
-    for entry in entries:
-        if not entry.isdigit():
-            continue
-        try:
-            with open(os.path.join(proc, entry, "stat")) as f:
-                stat = f.read()
-        except OSError:
-            continue
-        parent = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(parent, []).append(int(entry))
-    found, stack = [], [pid]
-    while stack:
-        for child in children.get(stack.pop(), ()):
-            found.append(child)
-            stack.append(child)
-    return found
-
-
-def withOperator(server, reactor):
-    """
-    C{server} with an L{Operator} as its child: what twistd runs.
-    """
-    Operator(server, reactor).setServiceParent(server)
-    return server
