@@ -326,3 +326,15 @@ class approx:
 
     def __repr__(self):
         return f"{self.expected} ± {self.rel * abs(self.expected):.1e}"
+
+
+SHARED_MEMORY = "/dev/shm"
+
+
+def semaphoresOf(pid):
+    """
+    The POSIX semaphores (in /dev/shm) that process C{pid} has mapped: a
+    process pool's, created by multiprocessing and removed by it at exit.
+    """
+    with open(f"/proc/{pid}/maps") as maps:
+        return {line.split()[-1] for line in maps if f"{SHARED_MEMORY}/sem." in line}

@@ -13,19 +13,7 @@ import sys
 from twisted.trial.unittest import SynchronousTestCase
 
 from .operatorterminal import CLOSED, PROMPT, REPLY, OperatorTerminal, connected
-from .support import DEADLINE_SECONDS, LineClient, ServerProcess
-
-SHARED_MEMORY = "/dev/shm"
-
-
-def semaphoresOf(pid):
-    """
-    The POSIX semaphores (in /dev/shm) that process C{pid} has mapped: a
-    process pool's, created by multiprocessing and removed by it at exit.
-    """
-    with open(f"/proc/{pid}/maps") as maps:
-        return {line.split()[-1] for line in maps if f"{SHARED_MEMORY}/sem." in line}
-
+from .support import DEADLINE_SECONDS, LineClient, ServerProcess, semaphoresOf
 
 class SighupTests(SynchronousTestCase):
     def test_sighupIsAGracefulStop(self):
