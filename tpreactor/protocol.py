@@ -17,6 +17,7 @@ from zope.interface import implementer
 
 from .peers import peerOf
 from .replies import MAX_QUEUED, Replies
+from .resets import ResetProbe
 from .session import (
     CLOSE_TIMEOUT_SECONDS,
     FULL,
@@ -46,7 +47,7 @@ log = Logger(namespace="tpreactor")
 
 
 @implementer(IHalfCloseableProtocol)
-class TimeProtocol(Session, Replies, LineReceiver):
+class TimeProtocol(Session, Replies, ResetProbe, LineReceiver):
     """
     One client connection.
 

@@ -31,8 +31,10 @@ class Replies:
     Backpressure: the protocol is a streaming producer for its transport, so
     a client that does not read its replies stops being read once the
     transport's buffer is full (C{"output"}), and the same happens while
-    L{MAX_QUEUED} messages wait for their work (C{"queue"}). The framing
-    provides C{_pauseReading} and C{_resumeReading}.
+    L{MAX_QUEUED} messages wait for their work (C{"queue"}), and while the
+    client waits its turn (C{"turn"}). The framing provides C{_pauseReading}
+    and C{_resumeReading}; while paused, the socket is probed for a reset
+    (L{tpreactor.resets}).
 
     @ivar messages: how many messages have been answered.
     """
@@ -165,6 +167,7 @@ class Replies:
     def _pauseFor(self, reason):
         if not self._pauses:
             self._pauseReading()
+            self._watchForReset()
         self._pauses = self._pauses | {reason}
 
     def _resumeFrom(self, reason):

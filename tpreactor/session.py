@@ -55,7 +55,7 @@ class Input(Enum):
     FRAMED = "framed"  # every line read while paused is framed
     DRAIN_TIMEOUT = "drainTimeout"  # the client never read while draining
     ANSWERED = "answered"  # every message before the end is answered
-    WRITE_END = "writeEnd"  # nothing more can be written
+    WRITE_END = "writeEnd"  # nothing more can be written (or the client reset)
     LOST = "lost"  # the connection is gone (reason: a quit left unterminated)
 
 
@@ -218,7 +218,7 @@ class Session:
         """
         Keep the client waiting its turn: nothing is read or sent.
         """
-        self.transport.pauseProducing()
+        self._pauseFor("turn")
 
     def closeByServer(self, reason, atOnce=False):
         """
@@ -240,7 +240,7 @@ class Session:
         self._writeLine(cat.welcome.format(date=date))
         if self.settings.idleTimeout:
             self._idleCall = self.reactor.callLater(self.settings.idleTimeout, self._idleTimedOut)
-        self.transport.resumeProducing()
+        self._resumeFrom("turn")
 
     def _idleTimedOut(self):
         self._idleCall = None
@@ -287,7 +287,8 @@ class Session:
         """
         The connection is gone: the console line, and the factory forgets it.
         """
-        _cancel(self, "_abortCall")
+        for name in ("_abortCall", "_probeCall"):
+            _cancel(self, name)
         reason, cat = self.state.reason, self.catalogue
         if self.started is not None or reason in SERVER_REASONS:
             if reason == QUIT:
