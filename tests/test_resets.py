@@ -16,7 +16,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tpreactor.replies import MAX_QUEUED
 from tpreactor.resets import PROBE_SECONDS, pendingError, socketOf
-from tpreactor.session import SHUTDOWN, Phase
+from tpreactor.session import CLOSE_TIMEOUT_SECONDS, SHUTDOWN, Phase
 
 from .memory import Client, ManualExecutor, Server, serialServer
 
@@ -193,6 +193,35 @@ class ProbeTests(SynchronousTestCase):
         self.assertIs(client.protocol.state.phase, Phase.CLOSING)
         self.assertEqual(client.lines(), [])
         self.assertEqual(client.protocol.pending, 0)
+
+    def test_resetOnceDrainingTimedOut(self):
+        """
+        A client reset after the wait for its unframed lines ran out, while
+        its queued messages are still being answered, is closed too.
+        """
+        server, client, _ = flooded()
+        client.protocol.closeByServer(SHUTDOWN)
+        server.clock.advance(CLOSE_TIMEOUT_SECONDS)
+        self.assertIs(client.protocol.state.phase, Phase.ENDING)
+        client.transport.socket.error = errno.ECONNRESET
+        server.clock.advance(PROBE_SECONDS)
+        self.assertIs(client.protocol.state.phase, Phase.CLOSING)
+        self.assertEqual(client.protocol.pending, 0)
+
+    def test_resetWhileClosingChangesNothing(self):
+        """
+        A reset found once the connection is closing anyway changes nothing,
+        and the probe stops.
+        """
+        server, client, _ = flooded()
+        client.protocol.closeByServer(SHUTDOWN, atOnce=True)
+        state = client.protocol.state
+        client.transport.socket.error = errno.ECONNRESET
+        server.clock.advance(PROBE_SECONDS)
+        self.assertIs(client.protocol.state, state)
+        self.assertEqual(client.transport.socket.asked, 1)
+        server.clock.advance(PROBE_SECONDS * 5)
+        self.assertEqual(client.transport.socket.asked, 1)
 
     def test_resetWhileWaitingItsTurn(self):
         """

@@ -91,6 +91,9 @@ class ResetProbe:
             self._probeCall = self.reactor.callLater(PROBE_SECONDS, self._probe)
 
     def _probe(self):
+        """
+        Still paused: a reset ends the write side; otherwise probe again.
+        """
         self._probeCall = None
         if not self._pauses or self.closed:
             return  # read again: the reactor sees a reset by itself
