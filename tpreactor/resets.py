@@ -11,7 +11,8 @@ counts as open, and a graceful stop waits for it.
 The cheap way, and the one that keeps to Twisted's interfaces, is a probe
 timer that runs only while a connection is paused: every L{PROBE_SECONDS}
 it asks the socket whether an error is pending (C{getsockopt(SO_ERROR)}:
-one system call, nothing read). The other ways are worse:
+one system call a second per paused connection, nothing read). The other
+ways are worse:
 
   - polling the socket for errors only: no reactor interface registers a
     descriptor for errors without its data (C{addReader} reads the data,
