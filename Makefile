@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 MODE ?= reactor
 PORT ?= 6667
+# The status page (--status); `make run STATUS=` turns it off.
+STATUS ?= tcp:8080:interface=127.0.0.1
 ARGS ?=
 
 .PHONY: run test test-trial bench install install-test install-bench clean
@@ -24,7 +26,7 @@ install-bench: $(BIN)/python
 # The server runs as the terminal's foreground job, so that Ctrl+C reaches it
 # alone and make's status is the server's (see tpreactor/foreground.py).
 run: install
-	$(BIN)/python -m tpreactor.foreground $(BIN)/twistd --pidfile= -n tpreactor --mode=$(MODE) --port=$(PORT) $(ARGS)
+	$(BIN)/python -m tpreactor.foreground $(BIN)/twistd --pidfile= -n tpreactor --mode=$(MODE) --port=$(PORT) $(if $(STATUS),--status=$(STATUS)) $(ARGS)
 
 test: install-test
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

@@ -71,6 +71,9 @@ class TimeFactory(ServerFactory):
     #: How many clients were accepted while C{closing} and got the closing
     #: line at once (serial mode's backlog, turned away).
     turnedAway = 0
+    #: The C{--status} recorder (L{tpreactor.status.recorder.Recorder}), or
+    #: C{None}: then nothing is recorded and nothing costs.
+    status = None
 
     def __init__(self, settings, reactor, clock, executor):
         self.settings = settings
@@ -121,6 +124,8 @@ class TimeFactory(ServerFactory):
         A client has connected: serve it, or refuse it when the server is full.
         """
         self.accepting.opened()
+        if self.status is not None:
+            self.status.opened(protocol)
         if self.closing:
             self.turnedAway += 1
             protocol.closeByServer(SHUTDOWN, atOnce=True)
@@ -138,6 +143,8 @@ class TimeFactory(ServerFactory):
 
     def connectionClosed(self, protocol):
         self.accepting.closed()
+        if self.status is not None:
+            self.status.closed(protocol)
         if self.connections.pop(protocol, 0) is None:
             host = protocol.peer.host
             left = self._perIp[host] - 1

@@ -46,6 +46,9 @@ class Replies:
     _busy = False
     _inFlight = 0
     _pauses = frozenset()
+    #: With C{--status}: when each message waiting for its reply came (see
+    #: L{tpreactor.status.recorder}); C{None} means nothing is measured.
+    _received = None
 
     @property
     def pending(self):
@@ -71,6 +74,8 @@ class Replies:
             log.warn(self.catalogue.workFailed, peer=self.peer.joined, cause=outcome)
             self._writeLine(self.catalogue.internalError)
             self.messages += 1
+        if self._received is not None:
+            self.factory.status.replied(self)
 
     def _writeLine(self, text):
         self.transport.write(text.encode("utf-8") + b"\n")
@@ -79,6 +84,8 @@ class Replies:
         if not self._queue:
             self._queue = deque()
         self._queue.append(text)
+        if self._received is not None:
+            self.factory.status.received(self, text)
         if not self._busy:
             self._drain()
         if len(self._queue) >= MAX_QUEUED:
@@ -116,6 +123,8 @@ class Replies:
     def _dropQueue(self):
         if self._queue:
             self._queue.clear()
+        if self._received:
+            self._received.clear()
         self._busy = False
         self._inFlight = 0
 

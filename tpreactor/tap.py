@@ -14,6 +14,7 @@ from .modes import allModes
 from .service import TimeServer
 from .shutdown import ListeningService, defaultMaxConnections, withOperator
 from .startup import checkSocketFolder, checkTwistdFiles
+from .status import addStatus, statusEndpoint
 from .work import WORK_KINDS
 
 DEFAULT_LISTEN = "tcp:6667:interface=127.0.0.1"
@@ -91,6 +92,7 @@ class Options(SpeakingOptions):
         ["idle-timeout", None, None, None, _number(float, "idle-timeout", 0)],
         ["max-connections", None, None, None, _number(int, "max-connections", 0)],
         ["max-per-ip", None, 0, None, _number(int, "max-per-ip", 0)],
+        ["status", None, None, None],
     ]
     compData = _Completions()
 
@@ -111,7 +113,8 @@ class Options(SpeakingOptions):
         cat = self.cat
         self.modes = {m.name: m for m in modes}
         helps = cat.optionHelp
-        for name in ("quiet", "work", "backlog", "grace", "max-line-length", "max-per-ip", "listen", "port"):
+        names = ("quiet", "work", "backlog", "grace", "max-line-length", "max-per-ip", "listen", "port", "status")
+        for name in names:
             self.docs[name] = helps[name]
         self.docs["work-kind"] = helps["work-kind"].format(kinds=", ".join(WORK_KINDS))
         self.docs["lang"] = helps["lang"].format(langs=", ".join(LANGUAGES))
@@ -172,6 +175,13 @@ class Options(SpeakingOptions):
             checkTwistdFiles(self.parent, cat)
         for description, endpoint in endpoints:
             checkSocketFolder(description, endpoint, cat)
+        if self["status"] is not None:
+            self["status"] = statusEndpoint(self["status"])
+            try:
+                statusAt = parseEndpoint(reactor, self["status"], cat.lang)
+            except ValueError as e:
+                raise usage.UsageError(f"--status: {e}") from None
+            checkSocketFolder(self["status"], statusAt, cat)
 
     def settings(self):
         return Settings(
@@ -202,4 +212,7 @@ def makeService(options, reactor=None, clock=None):
     listeners = [
         ListeningService(d, parseEndpoint(reactor, d), factory, mode.name) for d in options["endpoints"]
     ]
-    return withOperator(TimeServer(factory, pool, listeners, reactor), reactor)
+    server = TimeServer(factory, pool, listeners, reactor)
+    if options["status"] is not None:
+        addStatus(server, options["status"], parseEndpoint(reactor, options["status"]), mode.name)
+    return withOperator(server, reactor)

@@ -147,6 +147,11 @@ class Catalogue:
     alreadyClosed: str
     terminalLost: str
 
+    # The status endpoint (--status): the startup line, and the page's texts
+    # (str.format fields; the page fills them in).
+    statusListening: str
+    statusPage: dict
+
 
 def catalogue(lang):
     """

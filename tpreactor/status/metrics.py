@@ -1,0 +1,70 @@
+# -*- test-case-name: tests.test_status_web -*-
+"""
+/metrics: the snapshot as Prometheus text, through a registry of our own
+(never the process-wide one) whose collector reads a snapshot per scrape.
+"""
+
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.utils import floatToGoString
+
+__all__ = ["CONTENT_TYPE_LATEST", "metricsRegistry", "exposition"]
+
+
+class SnapshotCollector:
+    """
+    The tpreactor metrics of the snapshot C{read()} returns.
+    """
+
+    def __init__(self, read):
+        self.read = read
+
+    def collect(self):
+        s = self.read()
+        yield GaugeMetricFamily(
+            "tpreactor_connections_active", "Clients being served now.", value=len(s["clients"])
+        )
+        yield CounterMetricFamily(
+            "tpreactor_messages", "Messages answered (error lines included).", value=s["messages"]
+        )
+        refusals = CounterMetricFamily(
+            "tpreactor_refusals", "Connections turned away before their welcome, by reason.", labels=["reason"]
+        )
+        for reason, count in sorted(s["refusals"].items()):
+            refusals.add_metric([reason], count)
+        yield refusals
+        yield GaugeMetricFamily(
+            "tpreactor_waiting",
+            "Clients waiting their turn: held by the server plus queued in the kernel.",
+            value=len(s["waiting"]) + (s["backlog"] or 0),
+        )
+        histogram = s["histogram"]
+        buckets = [(floatToGoString(bound), count) for bound, count in histogram["buckets"]]
+        buckets.append(("+Inf", histogram["count"]))
+        yield HistogramMetricFamily(
+            "tpreactor_reply_seconds",
+            "Seconds from a message framed to its reply written.",
+            buckets=buckets,
+            sum_value=histogram["sum"],
+        )
+        yield GaugeMetricFamily("tpreactor_serving", "1 while serving, 0 once a stop has begun.", value=int(s["serving"]))
+        pool = s["pool"]
+        yield GaugeMetricFamily("tpreactor_pool_busy", "Pool slots at work.", value=pool["busy"])
+        yield GaugeMetricFamily("tpreactor_pool_size", "Pool slots.", value=pool["size"])
+
+
+def metricsRegistry(read):
+    """
+    A registry of our own with the collector of the snapshots C{read()} gives.
+    """
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(SnapshotCollector(read))
+    return registry
+
+
+def exposition(registry):
+    """
+    The Prometheus text of C{registry}.
+    """
+    return generate_latest(registry)
