@@ -32,7 +32,7 @@ _SHELL = """<!doctype html>
 <ul id="clients" class="people"></ul></section>
 <section id="queueSection"><h2>{waiting} <span id="waitingCount" class="count"></span></h2>
 <ol id="waiting" class="people"></ol><p id="backlog"></p></section>
-<section><h2>{numbers}</h2>
+<section id="numbersSection"><h2>{numbers}</h2>
 <dl class="numbers">
 <div><dt>{rate}</dt><dd id="rate"></dd></div>
 <div><dt>{p50}</dt><dd id="p50"></dd></div>
@@ -64,8 +64,10 @@ dl { margin: 0; } dt { font-size: 0.8rem; color: #5a6172; } dd { margin: 0; font
 .count { color: #5a6172; font-weight: 400; }
 #waiting li { border-left: 0.35rem solid #f0a500; } #clients li { border-left: 0.35rem solid #2e7d32; }
 .position { font-weight: 700; color: #b36b00; }
-body[data-mode=serial] #queueSection { order: -1; }
-body[data-mode=serial] main { display: flex; flex-direction: column; }
+main { display: flex; flex-direction: column; }
+/* Serial mode: the one served, then the queue, before anything else. */
+body[data-mode=serial] .facts { order: 1; margin-top: 1rem; }
+body[data-mode=serial] #numbersSection { order: 2; }
 body[data-mode=serial] #queueSection h2 { font-size: 1.3rem; }
 #backlog { margin: 0.4rem 0; color: #5a6172; }
 """
