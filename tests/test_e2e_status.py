@@ -1,0 +1,59 @@
+"""
+End to end: `twistd -n tpreactor --status tcp:0:...` as a subprocess: it
+says where its status page is, serves the JSON, the metrics and the health
+check there, and stops with the server.
+"""
+
+import json
+import re
+import urllib.error
+import urllib.request
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from .support import DEADLINE_SECONDS, LineClient, ServerProcess
+
+STATUS_LINE = re.compile(r"(?:Página de estado|Status page): (http://127\.0\.0\.1:\d+/)")
+
+
+def get(url):
+    try:
+        with urllib.request.urlopen(url, timeout=DEADLINE_SECONDS) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+class EndToEndStatusTests(SynchronousTestCase):
+    def test_statusEndpoint(self):
+        """
+        The server logs its status page's address, serves a client's data
+        there, and ends with exit status 0 on SIGTERM.
+        """
+        with ServerProcess("--mode", "serial", "--status", "tcp:0:interface=127.0.0.1") as server:
+            base = server.waitFor(STATUS_LINE).group(1)
+            with LineClient(server.port) as client:
+                client.line()
+                client.ask("hola")
+                code, body = get(base + "status.json")
+                self.assertEqual(code, 200)
+                state = json.loads(body)
+                self.assertEqual([c["port"] for c in state["clients"]], [client.localPort])
+                self.assertEqual((state["mode"], state["messages"]), ("serial", 1))
+                code, metrics = get(base + "metrics")
+                self.assertIn(b"tpreactor_messages_total 1.0", metrics)
+                self.assertEqual(get(base + "healthz"), (200, b"serving\n"))
+            server.signal()
+            self.assertEqual(server.wait(), 0)
+            self.assertNotIn("Traceback", server.text)
+
+    def test_offByDefault(self):
+        """
+        Without --status no status page is served nor announced.
+        """
+        with ServerProcess() as server:
+            with LineClient(server.port) as client:
+                client.line()  # the reactor runs: the signal handlers are ours
+            self.assertIsNone(STATUS_LINE.search(server.text))
+            server.signal()
+            self.assertEqual(server.wait(), 0)
