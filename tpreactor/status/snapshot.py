@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.test_status_snapshot -*-
+# -*- test-case-name: tests.test_status_recorder -*-
 """
 The state of one server process as one plain dict (what /status.json
 serves, and what the page and /metrics are made from), and how the
