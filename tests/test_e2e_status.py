@@ -6,14 +6,20 @@ check there, and stops with the server.
 
 import json
 import re
+import subprocess
 import urllib.error
 import urllib.request
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from .support import DEADLINE_SECONDS, LineClient, ServerProcess
+from .support import DEADLINE_SECONDS, TWISTD, LineClient, ServerProcess
 
 STATUS_LINE = re.compile(r"(?:Página de estado|Status page): (http://127\.0\.0\.1:\d+/)")
+
+
+def run(*args, timeout=30):
+    return subprocess.run([TWISTD, "--pidfile=", "-n", "tpreactor", *args],
+                          capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
 
 
 def get(url):
@@ -57,3 +63,14 @@ class EndToEndStatusTests(SynchronousTestCase):
             self.assertIsNone(STATUS_LINE.search(server.text))
             server.signal()
             self.assertEqual(server.wait(), 0)
+
+    def test_portInUse(self):
+        """
+        A status endpoint that cannot listen ends the server in one line that names --status.
+        """
+        with ServerProcess() as other:
+            taken = str(other.port)
+            result = run("--port", "0", "--status", taken)
+            self.assertNotEqual(result.returncode, 0)
+            self.assertIn(f"no se puede escuchar en --status tcp:{taken}:interface=127.0.0.1", result.stdout + result.stderr)
+            self.assertNotIn("Traceback", result.stdout + result.stderr)

@@ -69,8 +69,8 @@ class StatusService(Service):
         outcome = []
         self.endpoint.listen(site).addBoth(outcome.append)
         if not outcome or isinstance(outcome[0], Failure):
-            why = explainListenError(outcome[0].value) if outcome else "the endpoint did not answer"
-            raise SystemExit(f"tpreactor: cannot listen on {self.description} (--status): {why}")
+            reason = explainListenError(outcome[0].value, catalogue.lang) if outcome else catalogue.noAnswer
+            raise SystemExit(catalogue.cannotListen.format(description=f"--status {self.description}", reason=reason))
         self.port = outcome[0]
         log.info(catalogue.statusListening, url=urlOf(self.description, self.port.getHost()))
 
