@@ -170,10 +170,13 @@ class QueuedThreadPool:
     def callInThreadWithCallback(self, onResult, f, *args, **kwargs):
         self.calls.append((onResult, f, args, kwargs))
 
+    def runOne(self):
+        onResult, f, args, kwargs = self.calls.pop(0)
+        onResult(True, f(*args, **kwargs))
+
     def runAll(self):
         while self.calls:
-            onResult, f, args, kwargs = self.calls.pop(0)
-            onResult(True, f(*args, **kwargs))
+            self.runOne()
 
 
 class Watching:
@@ -195,8 +198,8 @@ class Watching:
 def watchReplies(test, executor, pool, work, count):
     """
     C{count} clients send a message each to C{executor}; C{pool} runs the
-    work, one call at a time; each message's work must see every earlier
-    message answered.
+    work, one call at a time; each message's work must see every message
+    whose work ran before it answered.
     """
     server = Server(executor=executor)
     work.clients = [server.connect() for _ in range(count)]
@@ -204,7 +207,8 @@ def watchReplies(test, executor, pool, work, count):
         client.send(f"m{index}\n".encode())
     executor.reactor.advance(0)
     pool.runAll()
-    test.assertEqual(work.seen, [(f"m{index}", index) for index in range(count)])
+    test.assertEqual([answered for _, answered in work.seen], list(range(count)))
+    test.assertEqual(sorted(text for text, _ in work.seen), sorted(f"m{index}" for index in range(count)))
     test.assertTrue(executor.idle)
 
 
@@ -268,4 +272,24 @@ class ThreadPartTests(SynchronousTestCase):
         for client in [server.connect() for _ in range(10)]:
             client.send(b"x\n")
         executor.reactor.advance(0)
-        self.assertEqual([len(args[1]) for _, _, args, _ in pool.calls], [4, 4, 2])
+        sizes = []
+        while pool.calls:
+            sizes.append(len(pool.calls[0][2][1]))
+            pool.runOne()
+        self.assertEqual(sizes, [4, 4, 2])
+
+    def test_aChunkHoldsOneThread(self):
+        """
+        The parts of a chunk go to the pool one after the other, so a chunk
+        holds one thread, and a slot that frees up starts its next chunk at
+        once instead of queueing it behind the others' parts.
+        """
+        executor = ThreadExecutor(ThreadlessReactor(), SleepWork(0.001), 2)
+        executor.pool = pool = QueuedThreadPool()
+        server = Server(executor=executor)
+        for client in [server.connect() for _ in range(8)]:
+            client.send(b"x\n")
+        executor.reactor.advance(0)
+        self.assertEqual(len(pool.calls), 2)
+        pool.runOne()
+        self.assertEqual(len(pool.calls), 2)

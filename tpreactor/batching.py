@@ -19,8 +19,8 @@ log = Logger(namespace="tpreactor")
 SECONDS = 1.0
 #: A chunk goes to the pool in parts of about this much work, a Deferred
 #: each, so a batch of slow messages does not hold back the replies already
-#: done. (A part is one hop to the pool and one back: parts much shorter
-#: than the hop's cost, CHUNK_SECONDS, would cost more than they bring.)
+#: done. (A part is one hop to the pool and one back; 4 ms parts measured
+#: no faster, see docs/benchmarks.md.)
 PART_SECONDS = 0.002 * SECONDS
 #: Aim for batches of about this much work per connection and round.
 BATCH_SECONDS = 0.005 * SECONDS
@@ -75,8 +75,9 @@ class BatchingExecutor(Service):
     pool.
 
     A chunk goes to the pool in parts of about L{PART_SECONDS} of work, a
-    Deferred each, so each reply leaves when its own part is done, not when
-    the whole chunk is.
+    Deferred each and one after the other, so each reply leaves when its
+    own part is done, not when the whole chunk is, and a chunk holds one
+    worker at a time.
 
     Subclasses implement L{_run} for their kind of pool.
     """
@@ -140,11 +141,14 @@ class BatchingExecutor(Service):
 
     def _submit(self, chunk):
         """
-        Run C{chunk}, pairs of a protocol and its batch, in parts; its slot
-        is free again when every part is answered.
+        Run C{chunk}, pairs of a protocol and its batch, one part after the
+        other (a chunk holds one slot of the pool, as a thread would); its
+        slot is free again when the last part is answered.
         """
-        parts = [self._runPart(part) for part in self._parts(chunk)]
-        defer.DeferredList(parts).addCallback(lambda _: self._chunkDone())
+        done = defer.succeed(None)
+        for part in self._parts(chunk):
+            done.addCallback(lambda _, part=part: self._runPart(part))
+        done.addCallback(lambda _: self._chunkDone())
 
     def _parts(self, chunk):
         """
