@@ -293,3 +293,21 @@ class ThreadPartTests(SynchronousTestCase):
         self.assertEqual(len(pool.calls), 2)
         pool.runOne()
         self.assertEqual(len(pool.calls), 2)
+
+    def test_noWorkForAnEndedConnection(self):
+        """
+        A connection that ends while its chunk's earlier parts run gets no
+        work done, and the chunk's slot is free again.
+        """
+        texts = []
+        executor = ThreadExecutor(ThreadlessReactor(), texts.append, 1)
+        executor.pool = pool = QueuedThreadPool()
+        server = Server(executor=executor)
+        first, second = server.connect(), server.connect()
+        first.send(b"uno\n")
+        second.send(b"dos\n")
+        executor.reactor.advance(0)
+        second.lose()
+        pool.runAll()
+        self.assertEqual(texts, ["uno"])
+        self.assertTrue(executor.idle)

@@ -166,7 +166,11 @@ class BatchingExecutor(Service):
             yield part
 
     def _runPart(self, part):
-        d = self._run([texts for _, texts in part])
+        # A connection that ended meanwhile (cut, reset) needs no work done.
+        part = [(protocol, texts) for protocol, texts in part if not protocol.finished]
+        if not part:
+            return None
+        d = defer.maybeDeferred(self._run, [texts for _, texts in part])
 
         def failed(failure):  # nothing came back: every message of the part failed
             cause = describeFailure(failure.value)

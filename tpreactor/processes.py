@@ -82,7 +82,7 @@ class ProcessExecutor(BatchingExecutor):
     (forking a process that already runs threads is unsafe, and a forkserver
     outlives a killed server together with its workers); results come back
     to the reactor thread as Deferreds, one per part of a chunk, each as soon
-as its own work is done.
+    as its own work is done.
     """
 
     def __init__(self, reactor, work, processes):
