@@ -3,18 +3,27 @@ Tests for L{tpreactor.processes}: a real pool of worker processes.
 """
 
 import os
+import queue
+import shutil
 import signal
+import tempfile
 import time
+from concurrent.futures import Future
 from pathlib import Path
 
 import psutil
 from twisted.internet import defer, reactor, task
-from twisted.trial.unittest import TestCase
+from twisted.internet.task import Clock
+from twisted.trial.unittest import SynchronousTestCase, TestCase
+from zope.interface.verify import verifyObject
 
+from tpreactor.interfaces import IExecutor
 from tpreactor.processes import ProcessExecutor
 from tpreactor.work import SleepWork
 
+from .memory import Server
 from .support import LineClient, ServerProcess, temporaryFolder
+from .test_work import ThreadlessReactor, Watching, watchReplies
 from .twistedclient import connect, startServer
 
 REPLY = "Mensaje Recibido el"
@@ -188,3 +197,117 @@ class ProcessPoolTests(TestCase):
             while not gone(pool) and time.monotonic() < end:
                 psutil.wait_procs(pool, timeout=0.1)
             assert gone(pool)
+
+
+class QueuedProcessPool:
+    """
+    A process pool that runs nothing until told, then its calls one at a
+    time, in order, completing each call's future as it ends.
+    """
+
+    def __init__(self):
+        self.calls = []
+
+    def submit(self, f, *args):
+        future = Future()
+        self.calls.append((future, f, args))
+        return future
+
+    def runAll(self):
+        while self.calls:
+            future, f, args = self.calls.pop(0)
+            future.set_result(f(*args))
+
+
+class ProcessExecutorTests(SynchronousTestCase):
+    def test_providesIExecutor(self):
+        """
+        The process pool's executor provides IExecutor and is never trivial.
+        """
+        executor = ProcessExecutor(ThreadlessReactor(), SleepWork(0), 2)
+        self.assertTrue(verifyObject(IExecutor, executor))
+        self.assertFalse(executor.trivial)
+
+    def test_eachReplyLeavesWhenItsWorkIsDone(self):
+        """
+        40 clients send a message each to 2 processes: each reply leaves as
+        soon as its own work is done, not with the rest of its chunk.
+        """
+        work = Watching()
+        executor = ProcessExecutor(ThreadlessReactor(), work, 2)
+        executor.pool = pool = QueuedProcessPool()
+        watchReplies(self, executor, pool, work, 40)
+
+
+class Gate:
+    """
+    Work that holds C{espera} until a file C{go} exists in C{folder}
+    (picklable, for the workers); its length is not known beforehand.
+    """
+
+    def __init__(self, folder):
+        self.folder = folder
+
+    def __call__(self, text):
+        end = time.monotonic() + 60
+        while text == "espera" and not os.path.exists(os.path.join(self.folder, "go")):
+            if time.monotonic() > end:
+                raise RuntimeError("never let go")
+            time.sleep(0.01)
+
+
+class PumpedReactor(Clock):
+    """
+    A Clock whose C{callFromThread} queues calls that the test runs, in its
+    own thread, with L{pumpUntil}: a real pool without a running reactor.
+    """
+
+    def __init__(self):
+        Clock.__init__(self)
+        self.fromThreads = queue.Queue()
+
+    def callFromThread(self, f, *args, **kwargs):
+        self.fromThreads.put((f, args, kwargs))
+
+    def pumpUntil(self, condition, seconds=30):
+        """
+        Run the calls from other threads until C{condition()} holds; fail
+        if it does not within C{seconds}.
+        """
+        end = time.monotonic() + seconds
+        while not condition():
+            try:
+                f, args, kwargs = self.fromThreads.get(timeout=max(0, end - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError("the condition never held") from None
+            f(*args, **kwargs)
+
+
+class RealPoolTests(SynchronousTestCase):
+    def test_firstReplyBeforeTheLastWorkEnds(self):
+        """
+        In a real pool of one process, a reply whose work is done leaves
+        while the next message of the same round still works.
+        """
+        folder = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, folder)
+        pumped = PumpedReactor()
+        executor = ProcessExecutor(pumped, Gate(folder), 1)
+        executor.startService()
+
+        def stop():
+            stopped = []
+            executor.stopService().addBoth(stopped.append)
+            pumped.pumpUntil(lambda: stopped)
+
+        self.addCleanup(stop)
+        server = Server(executor=executor)
+        first, second = server.connect(), server.connect()
+        first.send(b"pronto\n")
+        second.send(b"espera\n")
+        pumped.advance(0)  # one round takes both
+        pumped.pumpUntil(lambda: first.protocol.messages == 1)
+        self.assertEqual(second.protocol.messages, 0)
+        with open(os.path.join(folder, "go"), "w"):
+            pass
+        pumped.pumpUntil(lambda: second.protocol.messages == 1)

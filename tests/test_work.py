@@ -6,8 +6,10 @@ import time
 
 from twisted.internet.task import Clock
 from twisted.trial.unittest import SynchronousTestCase
+from zope.interface.verify import verifyObject
 
-from tpreactor.work import MAX_BATCH, BatchingExecutor, CpuWork, SleepWork, runWork
+from tpreactor.interfaces import IExecutor
+from tpreactor.work import MAX_BATCH, BatchingExecutor, CpuWork, InlineExecutor, SleepWork, ThreadExecutor, runWork
 
 from .memory import Server
 
@@ -26,7 +28,8 @@ class RecordingExecutor(BatchingExecutor):
 
     def completeOne(self):
         chunk = self.chunks.pop(0)
-        self._deliver([(p, [None] * len(texts)) for p, texts in chunk], True)
+        self._deliver([(p, [None] * len(texts)) for p, texts in chunk])
+        self._chunkDone()
 
 
 class BatchingTests(SynchronousTestCase):
@@ -143,3 +146,168 @@ class ChunkTests(SynchronousTestCase):
         client = Server(executor=executor).connect()
         client.send(b"x\n")
         self.assertEqual(len(executor.chunks), 1)
+
+
+class ThreadlessReactor(Clock):
+    """
+    A Clock whose C{callFromThread} calls at once: the "threads" of the fakes
+    below are the test's own.
+    """
+
+    def callFromThread(self, f, *args, **kwargs):
+        f(*args, **kwargs)
+
+
+class QueuedThreadPool:
+    """
+    A thread pool for C{deferToThreadPool} that runs nothing until told,
+    then its calls one at a time, in order.
+    """
+
+    def __init__(self):
+        self.calls = []
+
+    def callInThreadWithCallback(self, onResult, f, *args, **kwargs):
+        self.calls.append((onResult, f, args, kwargs))
+
+    def runOne(self):
+        onResult, f, args, kwargs = self.calls.pop(0)
+        onResult(True, f(*args, **kwargs))
+
+    def runAll(self):
+        while self.calls:
+            self.runOne()
+
+
+class Watching:
+    """
+    Long work that notes, for each message, how many of C{clients} had
+    their reply when its work ran.
+    """
+
+    seconds = 0.05
+
+    def __init__(self):
+        self.clients = []
+        self.seen = []
+
+    def __call__(self, text):
+        self.seen.append((text, sum(c.protocol.messages for c in self.clients)))
+
+
+def watchReplies(test, executor, pool, work, count):
+    """
+    C{count} clients send a message each to C{executor}; C{pool} runs the
+    work, one call at a time; each message's work must see every message
+    whose work ran before it answered.
+    """
+    server = Server(executor=executor)
+    work.clients = [server.connect() for _ in range(count)]
+    for index, client in enumerate(work.clients):
+        client.send(f"m{index}\n".encode())
+    executor.reactor.advance(0)
+    pool.runAll()
+    test.assertEqual([answered for _, answered in work.seen], list(range(count)))
+    test.assertEqual(sorted(text for text, _ in work.seen), sorted(f"m{index}" for index in range(count)))
+    test.assertTrue(executor.idle)
+
+
+class ExecutorInterfaceTests(SynchronousTestCase):
+    def test_inline(self):
+        """
+        The inline executor provides IExecutor, trivial or not.
+        """
+        self.assertTrue(verifyObject(IExecutor, InlineExecutor(SleepWork(0))))
+        self.assertTrue(verifyObject(IExecutor, InlineExecutor(SleepWork(0.1))))
+
+    def test_threads(self):
+        """
+        The thread pool's executor provides IExecutor and is never trivial.
+        """
+        executor = ThreadExecutor(Clock(), SleepWork(0), 2)
+        self.assertTrue(verifyObject(IExecutor, executor))
+        self.assertFalse(executor.trivial)
+
+    def test_inlineReady(self):
+        """
+        An inline executor asked to take a batch runs it at once.
+        """
+
+        def fail(text):
+            if text == "mal":
+                raise ValueError(text)
+
+        class Session:
+            def takeBatch(self, limit):
+                self.limit = limit
+                return ["bien", "mal"]
+
+            def batchDone(self, outcomes):
+                self.outcomes = outcomes
+
+        session = Session()
+        InlineExecutor(fail).ready(session)
+        self.assertEqual((session.limit, session.outcomes), (MAX_BATCH, [None, "ValueError: mal"]))
+
+
+class ThreadPartTests(SynchronousTestCase):
+    def test_eachReplyLeavesWhenItsWorkIsDone(self):
+        """
+        A chunk's replies leave part by part, as each part's work finishes,
+        not all when the last one does.
+        """
+        work = Watching()
+        executor = ThreadExecutor(ThreadlessReactor(), work, 2)
+        executor.pool = pool = QueuedThreadPool()
+        watchReplies(self, executor, pool, work, 40)
+
+    def test_shortWorkSharesAPart(self):
+        """
+        Connections with work much shorter than a hop share a part (and a
+        Deferred): about 2 ms of work each.
+        """
+        executor = ThreadExecutor(ThreadlessReactor(), SleepWork(0.0005), 1)
+        executor.pool = pool = QueuedThreadPool()
+        server = Server(executor=executor)
+        for client in [server.connect() for _ in range(10)]:
+            client.send(b"x\n")
+        executor.reactor.advance(0)
+        sizes = []
+        while pool.calls:
+            sizes.append(len(pool.calls[0][2][1]))
+            pool.runOne()
+        self.assertEqual(sizes, [4, 4, 2])
+
+    def test_aChunkHoldsOneThread(self):
+        """
+        The parts of a chunk go to the pool one after the other, so a chunk
+        holds one thread, and a slot that frees up starts its next chunk at
+        once instead of queueing it behind the others' parts.
+        """
+        executor = ThreadExecutor(ThreadlessReactor(), SleepWork(0.001), 2)
+        executor.pool = pool = QueuedThreadPool()
+        server = Server(executor=executor)
+        for client in [server.connect() for _ in range(8)]:
+            client.send(b"x\n")
+        executor.reactor.advance(0)
+        self.assertEqual(len(pool.calls), 2)
+        pool.runOne()
+        self.assertEqual(len(pool.calls), 2)
+
+    def test_noWorkForAnEndedConnection(self):
+        """
+        A connection that ends while its chunk's earlier parts run gets no
+        work done, and the chunk's slot is free again.
+        """
+        texts = []
+        executor = ThreadExecutor(ThreadlessReactor(), texts.append, 1)
+        executor.pool = pool = QueuedThreadPool()
+        server = Server(executor=executor)
+        first, second = server.connect(), server.connect()
+        first.send(b"uno\n")
+        second.send(b"dos\n")
+        executor.reactor.advance(0)
+        second.lose()
+        pool.runAll()
+        self.assertEqual(texts, ["uno"])
+        self.assertTrue(executor.idle)

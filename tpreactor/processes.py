@@ -13,8 +13,11 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from twisted.application.service import Service
+from twisted.internet import defer
+from twisted.python.failure import Failure
 
-from .work import BatchingExecutor, describeFailure, inDaemonThread, runWork
+from .batching import BatchingExecutor, runBatches
+from .work import inDaemonThread
 
 
 #: How often a worker checks that the server is still there.
@@ -50,8 +53,23 @@ def _killWorkers(pool):
         process.kill()
 
 
-def _runInWorker(work, batches):
-    return [runWork(work, texts) for texts in batches]
+def deferredFromFuture(reactor, future):
+    """
+    A Deferred that fires in the reactor thread with the outcome of the
+    C{concurrent.futures} C{future} (C{Deferred.fromFuture} takes asyncio's).
+    """
+    d = defer.Deferred()
+
+    def fire(future):
+        try:
+            result = future.result()
+        except BaseException as exc:  # cancelled, too
+            d.errback(Failure(exc))
+        else:
+            d.callback(result)
+
+    future.add_done_callback(lambda future: reactor.callFromThread(fire, future))
+    return d
 
 
 def _noop():
@@ -63,7 +81,8 @@ class ProcessExecutor(BatchingExecutor):
     Batches go to C{processes} worker processes started with C{spawn}
     (forking a process that already runs threads is unsafe, and a forkserver
     outlives a killed server together with its workers); results come back
-    to the reactor thread as the futures complete.
+    to the reactor thread as Deferreds, one per part of a chunk, each as soon
+    as its own work is done.
     """
 
     def __init__(self, reactor, work, processes):
@@ -107,25 +126,20 @@ class ProcessExecutor(BatchingExecutor):
         _killWorkers(pool)
         pool.shutdown(wait=True, cancel_futures=True)
 
-    def _submit(self, chunk):
-        batches = [texts for _, texts in chunk]
+    def _run(self, batches):
         try:
-            future = self.pool.submit(_runInWorker, self.work, batches)
+            future = self.pool.submit(runBatches, self.work, batches)
         except BrokenProcessPool:
             self._replace(self.pool)
-            future = self.pool.submit(_runInWorker, self.work, batches)
+            future = self.pool.submit(runBatches, self.work, batches)
         pool = self.pool
-        future.add_done_callback(lambda f: self.reactor.callFromThread(self._completed, chunk, f, pool))
 
-    def _completed(self, chunk, future, pool):
-        try:
-            results = future.result()
-        except Exception as exc:  # a worker died: every message of the chunk failed
-            cause = describeFailure(exc)
-            results = [[cause] * len(texts) for _, texts in chunk]
-            if isinstance(exc, BrokenProcessPool):
+        def failed(failure):
+            if failure.check(BrokenProcessPool):
                 self._replace(pool)
-        self._deliver([(protocol, outcomes) for (protocol, _), outcomes in zip(chunk, results)], True)
+            return failure
+
+        return deferredFromFuture(self.reactor, future).addErrback(failed)
 
     def _replace(self, broken):
         """

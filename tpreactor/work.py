@@ -1,32 +1,26 @@
 # -*- test-case-name: tests.test_work -*-
 """
 The simulated work a message costs (C{--work}, C{--work-kind}), and the
-executors that run it: inline in the reactor thread, or batched onto a
-thread pool without paying a thread hop per message.
+executors of the serial and reactor modes: inline in the reactor thread,
+or batched onto a thread pool with C{deferToThreadPool}.
 """
 
-import math
 import threading
 import time
-from collections import deque
 
 from twisted.application.service import Service
-from twisted.internet import defer
+from twisted.internet import defer, threads
 from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
+from zope.interface import implementer
 
-SECONDS = 1.0
-#: A worker thread hands finished replies back at least this often, so a
-#: batch of slow messages does not hold back the replies already done.
-DELIVER_SECONDS = 0.002 * SECONDS
-#: Aim for batches of about this much work per connection and round.
-BATCH_SECONDS = 0.005 * SECONDS
-MAX_BATCH = 64
-#: A chunk handed to one thread carries at least this much work: a thread
-#: hop costs about 0.1 ms of server CPU, so shorter work goes several
-#: messages to a hop.
-CHUNK_SECONDS = 0.001 * SECONDS
+from .batching import MAX_BATCH, BatchingExecutor, describeFailure, runBatches, runWork
+from .interfaces import IExecutor
 
+__all__ = [
+    "WORK_KINDS", "SleepWork", "CpuWork", "cpuRate", "InlineExecutor", "ThreadExecutor",
+    "BatchingExecutor", "MAX_BATCH", "describeFailure", "runWork", "runBatches", "inDaemonThread",
+]
 
 class SleepWork:
     """
@@ -93,30 +87,7 @@ class CpuWork:
 WORK_KINDS = {SleepWork.kind: SleepWork, CpuWork.kind: CpuWork}
 
 
-def describeFailure(exc):
-    """
-    One line for the log: the exception's type and message.
-    """
-    text = str(exc)
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-def runWork(work, texts):
-    """
-    Run C{work} for each text; the outcome of each is C{None} or a failure's
-    description (a failure never escapes: the client gets an error line).
-    """
-    outcomes = []
-    for text in texts:
-        try:
-            work(text)
-        except Exception as exc:
-            outcomes.append(describeFailure(exc))
-        else:
-            outcomes.append(None)
-    return outcomes
-
-
+@implementer(IExecutor)
 class InlineExecutor:
     """
     Runs the work in the reactor thread: the serial mode's blocking work, and
@@ -124,6 +95,8 @@ class InlineExecutor:
     """
 
     inline = True
+    #: Nothing runs outside a call to L{runInline} or L{ready}.
+    idle = True
 
     def __init__(self, work):
         self._work = work
@@ -135,82 +108,17 @@ class InlineExecutor:
             return None
         return runWork(self._work, (text,))[0]
 
-
-class BatchingExecutor(Service):
-    """
-    Hands messages to a pool in batches, a round per reactor iteration.
-
-    A connection with messages waiting registers with L{ready} and has at
-    most one batch in flight, so its replies stay in order. Each round takes
-    the ready connections, a batch from each, and splits them over the free
-    slots of the pool; at most C{slots} rounds are in flight, so messages wait
-    in their connection, not in an unbounded queue of the pool.
-
-    Subclasses implement L{_submit} for their kind of pool.
-    """
-
-    inline = False
-    trivial = False
-
-    def __init__(self, reactor, work, slots):
-        self.reactor = reactor
-        self.work = work
-        self.slots = slots
-        seconds = getattr(work, "seconds", 0) or 0
-        self.batchSize = max(1, min(MAX_BATCH, int(BATCH_SECONDS / seconds))) if seconds else MAX_BATCH
-        # Work of unknown length is assumed long: one message per hop.
-        self.chunkSize = max(1, int(CHUNK_SECONDS / seconds)) if seconds else 1
-        self._ready = deque()
-        self._inFlight = 0
-        self._roundCall = None
-
     def ready(self, protocol):
-        self._ready.append(protocol)
-        if self._roundCall is None and self._inFlight < self.slots:
-            if self.batchSize == 1:
-                # Long work: waiting for the end of the reactor iteration to
-                # batch gains nothing next to it; start the message now.
-                self._round()
-            else:
-                self._roundCall = self.reactor.callLater(0, self._round)
-
-    def _round(self):
-        self._roundCall = None
-        ready = self._ready
-        # Spread over the free slots, but never more than an even share of
-        # all of them: a slot that frees up while the others are busy must
-        # not take every connection waiting (and keep them in one queue).
-        share = max(self.chunkSize, math.ceil(len(ready) / self.slots))
-        while ready and self._inFlight < self.slots:
-            size = min(share, max(self.chunkSize, math.ceil(len(ready) / (self.slots - self._inFlight))))
-            chunk = []
-            while ready and len(chunk) < size:
-                protocol = ready.popleft()
-                texts = protocol.takeBatch(self.batchSize)
-                if texts:
-                    chunk.append((protocol, texts))
-            if chunk:
-                self._inFlight += 1
-                self._submit(chunk)
-
-    def _deliver(self, results, final):
         """
-        In the reactor thread: replies for C{results}, pairs of a protocol
-        and its outcomes; C{final} when the whole chunk is done.
+        Sessions run inline work with L{runInline}; one that asks anyway has
+        a batch run here and now.
         """
-        for protocol, outcomes in results:
-            protocol.batchDone(outcomes)
-        if final:
-            self._inFlight -= 1
-            if self._ready and self._roundCall is None:
-                self._round()
+        protocol.batchDone(runWork(self._work, protocol.takeBatch(MAX_BATCH)))
 
-    def _submit(self, chunk):
-        raise NotImplementedError()
-
-    @property
-    def idle(self):
-        return self._inFlight == 0 and not self._ready
+    def abandon(self):
+        """
+        Nothing runs behind the reactor's back: nothing to give up.
+        """
 
 
 def inDaemonThread(reactor, blocking, name):
@@ -276,20 +184,5 @@ class ThreadExecutor(BatchingExecutor):
         without them.
         """
 
-    def _submit(self, chunk):
-        self.pool.callInThread(self._runChunk, chunk)
-
-    def _runChunk(self, chunk):
-        work = self.work
-        clock = time.perf_counter
-        callFromThread = self.reactor.callFromThread
-        last = len(chunk) - 1
-        done = []
-        since = clock()
-        for index, (protocol, texts) in enumerate(chunk):
-            done.append((protocol, runWork(work, texts)))
-            if index < last and clock() - since >= DELIVER_SECONDS:
-                callFromThread(self._deliver, done, False)
-                done = []
-                since = clock()
-        callFromThread(self._deliver, done, True)
+    def _run(self, batches):
+        return threads.deferToThreadPool(self.reactor, self.pool, runBatches, self.work, batches)
