@@ -228,6 +228,15 @@ class ExecutorInterfaceTests(SynchronousTestCase):
         self.assertTrue(verifyObject(IExecutor, executor))
         self.assertFalse(executor.trivial)
 
+    def test_load(self):
+        """
+        Each executor says how busy it is: the reactor thread as one free
+        slot, a pool by its kind, its size and the slots at work.
+        """
+        self.assertEqual(InlineExecutor(SleepWork(0)).load(), {"kind": "inline", "size": 1, "busy": 0, "queued": 0})
+        executor = ThreadExecutor(Clock(), SleepWork(0.1), 3)
+        self.assertEqual(executor.load(), {"kind": "threads", "size": 3, "busy": 0, "queued": 0})
+
     def test_inlineReady(self):
         """
         An inline executor asked to take a batch runs it at once.

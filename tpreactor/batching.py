@@ -85,6 +85,9 @@ class BatchingExecutor(Service):
     inline = False
     trivial = False
 
+    #: What the slots are (C{"threads"}, C{"processes"}), for L{load}.
+    kind = None
+
     def __init__(self, reactor, work, slots):
         self.reactor = reactor
         self.work = work
@@ -206,3 +209,6 @@ class BatchingExecutor(Service):
     @property
     def idle(self):
         return self._inFlight == 0 and not self._ready
+
+    def load(self):
+        return {"kind": self.kind, "size": self.slots, "busy": self._inFlight, "queued": len(self._ready)}

@@ -35,6 +35,14 @@ class IExecutor(Interface):
 
     idle = Attribute("C{True} when no work is running or waiting for a slot in the pool.")
 
+    def load():
+        """
+        How busy the executor is, for the status page: a dict with C{kind}
+        (C{"inline"}, C{"threads"} or C{"processes"}), C{size} (its slots),
+        C{busy} (the slots at work) and C{queued} (the sessions waiting for a
+        slot).
+        """
+
     def runInline(text):
         """
         Run the work for one message in the calling thread.

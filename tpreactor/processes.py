@@ -85,6 +85,8 @@ class ProcessExecutor(BatchingExecutor):
     as its own work is done.
     """
 
+    kind = "processes"
+
     def __init__(self, reactor, work, processes):
         BatchingExecutor.__init__(self, reactor, work, processes)
         self.processes = processes

@@ -120,6 +120,12 @@ class InlineExecutor:
         Nothing runs behind the reactor's back: nothing to give up.
         """
 
+    def load(self):
+        """
+        The reactor thread is the one slot, and it is free whenever asked.
+        """
+        return {"kind": "inline", "size": 1, "busy": 0, "queued": 0}
+
 
 def inDaemonThread(reactor, blocking, name):
     """
@@ -159,6 +165,8 @@ class ThreadExecutor(BatchingExecutor):
     The reactor mode's pool: C{threads} worker threads, started and stopped
     with the service.
     """
+
+    kind = "threads"
 
     def __init__(self, reactor, work, threads):
         BatchingExecutor.__init__(self, reactor, work, threads)

@@ -53,19 +53,6 @@ def backlogOf(ports):
     return None if None in queued else sum(queued)
 
 
-def poolOf(executor):
-    """
-    How busy the pool is: its kind, its size, the slots at work and the
-    connections waiting for one (an inline executor: the reactor thread).
-    """
-    slots = getattr(executor, "slots", None)
-    if slots is None:
-        return {"kind": "inline", "size": 1, "busy": 0, "queued": 0}
-    kind = "processes" if hasattr(executor, "processes") else "threads"
-    ready = getattr(executor, "_ready", ())
-    return {"kind": kind, "size": slots, "busy": getattr(executor, "_inFlight", 0), "queued": len(ready)}
-
-
 def snapshot(server, recorder, modeName):
     """
     The state of this process: C{server} is the L{tpreactor.service.TimeServer},
@@ -93,7 +80,7 @@ def snapshot(server, recorder, modeName):
         "rate": latency.rate(now),
         "latency": recent,
         "histogram": {"buckets": [list(b) for b in buckets], "sum": total, "count": latency.count},
-        "pool": poolOf(factory.executor),
+        "pool": factory.executor.load(),
     }
 
 
