@@ -7,6 +7,7 @@ stop.
 
 from twisted.application.service import MultiService, Service
 
+from .defaultlog import observeApplication
 from .shutdown.graceful import GracefulStop
 from .shutdown.listening import Listeners
 
@@ -26,7 +27,12 @@ class TimeServer(MultiService):
     @ivar listeners: the L{tpreactor.shutdown.listening.ListeningService}s.
     @ivar graceful: the L{GracefulStop}; its C{cut}, C{hurried},
         C{abandoned}, C{stopping} and C{exitStatus} are the server's.
+    @ivar makeLogObserver: makes the log observer twistd's application gets
+        when it becomes this server's parent (see L{tpreactor.defaultlog}),
+        or C{None} for twistd's own.
     """
+
+    makeLogObserver = None
 
     def __init__(self, factory, pool, listeners, reactor):
         MultiService.__init__(self)
@@ -40,6 +46,11 @@ class TimeServer(MultiService):
             pool.setServiceParent(self)
         for listener in listeners:
             listener.setServiceParent(self)
+
+    def setServiceParent(self, parent):
+        if self.makeLogObserver is not None:
+            observeApplication(parent, self.makeLogObserver)
+        MultiService.setServiceParent(self, parent)
 
     cut = property(lambda self: self.graceful.cut, doc="The peers cut short (see L{GracefulStop}).")
     hurried = property(lambda self: self.graceful.hurried, doc="Whether the shutdown was hurried.")

@@ -7,6 +7,7 @@ from twisted.python import usage
 
 from .clock import SystemClock
 from .commandline import Number, SpeakingOptions
+from .defaultlog import observerFor
 from .endpoints import parseEndpoint, withBacklog
 from .factory import Settings
 from .messages import LANGUAGES, catalogue
@@ -215,4 +216,10 @@ def makeService(options, reactor=None, clock=None):
     server = TimeServer(factory, pool, listeners, reactor)
     if options["status"] is not None:
         addStatus(server, options["status"], parseEndpoint(reactor, options["status"]), mode.name)
-    return withOperator(server, reactor)
+    server = withOperator(server, reactor)
+    # Under twistd the options have a parent, twistd's: with no --logger,
+    # the console lines go through tpreactor's observer (made once the
+    # operator's screen, if any, stands in front of standard output).
+    twistdOptions = getattr(options, "parent", None)
+    server.makeLogObserver = lambda: observerFor(twistdOptions, reactor)
+    return server
