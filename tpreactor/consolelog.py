@@ -53,9 +53,11 @@ class ConsoleObserver:
             if not text:
                 return
         self._outFile.write(text)
+        if self._flushCall is not None:
+            return  # flushed at the end of this reactor turn
         if self._callLater is None or not self._running() or not self._inReactorThread():
             self._outFile.flush()  # and callLater is for the reactor thread only
-        elif self._flushCall is None:
+        else:
             self._flushCall = self._callLater(0, self._flush)
 
     def _flush(self):

@@ -13,6 +13,7 @@ from twisted.internet.protocol import ServerFactory
 from twisted.logger import Logger
 
 from .accepting import TURN, Accepting
+from .messages import DatedLines
 from .messages import catalogue as catalogueFor
 from .protocol import FULL, SHUTDOWN, TimeProtocol
 from .shutdown.openfiles import maxOpenConnections, servedWithin
@@ -78,6 +79,8 @@ class TimeFactory(ServerFactory):
     def __init__(self, settings, reactor, clock, executor):
         self.settings = settings
         self.catalogue = catalogueFor(settings.lang)
+        #: The welcome and the start of the replies, formatted once a minute.
+        self.datedLines = DatedLines(self.catalogue)
         self.reactor = reactor
         self.clock = clock
         self.executor = executor
@@ -95,6 +98,7 @@ class TimeFactory(ServerFactory):
         self.ports = self.accepting.ports
         asked, allowed = settings.maxConnections, servedWithin(maxOpen)
         self.maxConnections = min(asked, allowed) if asked and allowed else asked or allowed
+        self._maxPerIp = settings.maxPerIp
         self._perIp = {}
         self._emptyWaiters = []
 
@@ -134,8 +138,9 @@ class TimeFactory(ServerFactory):
             protocol.closeByServer(FULL, atOnce=True)
             return
         self.connections[protocol] = None
-        host = protocol.peer.host
-        self._perIp[host] = self._perIp.get(host, 0) + 1
+        if self._maxPerIp:  # counted only when --max-per-ip asks
+            host = protocol.peer.host
+            self._perIp[host] = self._perIp.get(host, 0) + 1
         self.admit(protocol)
 
     def admit(self, protocol):
@@ -145,7 +150,7 @@ class TimeFactory(ServerFactory):
         self.accepting.closed()
         if self.status is not None:
             self.status.closed(protocol)
-        if self.connections.pop(protocol, 0) is None:
+        if self.connections.pop(protocol, 0) is None and self._maxPerIp:
             host = protocol.peer.host
             left = self._perIp[host] - 1
             if left:
@@ -160,7 +165,7 @@ class TimeFactory(ServerFactory):
     def _full(self, protocol):
         if self.maxConnections and len(self.connections) >= self.maxConnections:
             return True
-        maxPerIp = self.settings.maxPerIp
+        maxPerIp = self._maxPerIp
         return bool(maxPerIp and self._perIp.get(protocol.peer.host, 0) >= maxPerIp)
 
     @property

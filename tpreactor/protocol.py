@@ -11,10 +11,11 @@ the factory's decision (see L{tpreactor.factory}).
 """
 
 from twisted.internet.interfaces import IHalfCloseableProtocol
-from twisted.logger import Logger
+from twisted.internet.tcp import Connection
 from twisted.protocols.basic import LineReceiver
 from zope.interface import implementer
 
+from .events import ConnectionLogger
 from .peers import peerOf
 from .replies import MAX_QUEUED, Replies
 from .resets import ResetProbe
@@ -43,7 +44,7 @@ __all__ = [
 #: course-style clients send C{hola} with no newline and wait for the reply.
 FLUSH_SECONDS = 0.3 * SECONDS
 
-log = Logger(namespace="tpreactor")
+log = ConnectionLogger(namespace="tpreactor")
 
 
 @implementer(IHalfCloseableProtocol)
@@ -92,10 +93,14 @@ class TimeProtocol(Session, Replies, ResetProbe, LineReceiver):
         # No work at all: reply right here, the hot path of a loaded server.
         if executor.inline and executor.trivial:
             self._direct = True
-        self.peer = peerOf(self.transport.getPeer())
+        transport = self.transport
+        self.peer = peerOf(transport.getPeer())
+        if isinstance(transport, Connection) and not transport.TLS:
+            # A plain TCP or UNIX socket: replies go straight to it.
+            self._socket = transport.getHandle()
         # Each reply is one small write the client is waiting for: send it
         # now rather than let Nagle's algorithm hold it back.
-        setNoDelay = getattr(self.transport, "setTcpNoDelay", None)
+        setNoDelay = getattr(transport, "setTcpNoDelay", None)
         if setNoDelay is not None:
             try:
                 setNoDelay(True)
@@ -105,6 +110,15 @@ class TimeProtocol(Session, Replies, ResetProbe, LineReceiver):
         self.MAX_LENGTH = factory.maxLineLength + 1
         factory.connectionOpened(self)
 
+    def _startProducing(self):
+        """
+        Be the transport's producer, so that a client that does not read
+        its replies stops being read.
+        """
+        if not self._producing:
+            self._producing = True
+            self.transport.registerProducer(self, True)
+
     # -- framing ----------------------------------------------------------------
 
     def dataReceived(self, data):
@@ -113,11 +127,11 @@ class TimeProtocol(Session, Replies, ResetProbe, LineReceiver):
             return
         if self.state is not SERVING:  # not welcomed yet, or ending
             return
-        if not self._producing:
+        if not self._producing and self._socket is None:
             # Registered once data flows, not at connect: pausing reads
-            # before a TLS handshake is done would stall it.
-            self._producing = True
-            self.transport.registerProducer(self, True)
+            # before a TLS handshake is done would stall it. Lines sent
+            # straight to the socket need none until one does not go whole.
+            self._startProducing()
         telnet = self._telnet
         if telnet is None and 0xFF in data:  # telnet negotiation: filter from now on
             telnet = self._telnet = TelnetFilter()
@@ -125,7 +139,7 @@ class TimeProtocol(Session, Replies, ResetProbe, LineReceiver):
             data = telnet.feed(data)
             answers = telnet.takeAnswers()
             if answers:  # the client waits for them (telnet's Ctrl+C)
-                self.transport.write(answers)
+                self._send(answers)
             if not data:
                 return
         if self._idleCall is not None:
@@ -172,14 +186,15 @@ class TimeProtocol(Session, Replies, ResetProbe, LineReceiver):
         if len(word) <= factory.longestExitWord and word.lower() in factory.exitWords:
             self._advance(Input.QUIT)
             return True
+        if self._direct and not (self._busy or self._queue):
+            # The reply goes first: the client waits for it, not for the console.
+            self._reply()
+            if not factory.quiet:
+                log.info(factory.catalogue.received, peer=self.peer.joined, text=escape(text))
+            return
         if not factory.quiet:
             log.info(factory.catalogue.received, peer=self.peer.joined, text=escape(text))
-        if self._busy or self._queue:
-            self._enqueue(text)
-        elif self._direct:
-            self._reply()
-        else:
-            self._enqueue(text)
+        self._enqueue(text)
 
     def lineLengthExceeded(self, line):
         """

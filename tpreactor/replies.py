@@ -8,8 +8,8 @@ reading is paused, and the one place a reply line is formatted.
 from collections import deque
 from datetime import timedelta
 
-from twisted.logger import Logger
 
+from .events import ConnectionLogger
 from .session import Input, Phase
 
 #: A connection stops being read once this many messages wait for their
@@ -17,7 +17,7 @@ from .session import Input, Phase
 #: their connection (and the kernel), never in an unbounded queue.
 MAX_QUEUED = 32
 
-log = Logger(namespace="tpreactor")
+log = ConnectionLogger(namespace="tpreactor")
 
 
 class Replies:
@@ -36,6 +36,14 @@ class Replies:
     and C{_resumeReading}; while paused, the socket is probed for a reset
     (L{tpreactor.resets}).
 
+    Writing: while nothing waits in the transport's buffer, a line goes
+    straight to the socket (L{_socket}), as asyncio's transports do, instead
+    of waiting in the buffer for the reactor's next turn; the first line
+    the socket does not take whole goes to the transport, and so does every
+    line after it (the transport keeps them in order, and the protocol
+    becomes its producer then, for the backpressure above). The protocol is
+    its transport's only writer, so it knows when the buffer is empty.
+
     @ivar messages: how many messages have been answered.
     """
 
@@ -49,6 +57,9 @@ class Replies:
     #: With C{--status}: when each message waiting for its reply came (see
     #: L{tpreactor.status.recorder}); C{None} means nothing is measured.
     _received = None
+    #: The socket lines are sent to directly, or C{None}: through the
+    #: transport (set by the framing for a plain TCP or UNIX transport).
+    _socket = None
 
     @property
     def pending(self):
@@ -65,7 +76,7 @@ class Replies:
         """
         self.messages += 1
         elapsed = timedelta(seconds=self.factory.monotonic() - self.startedMono)
-        self.transport.write((self._replyPrefix + str(elapsed) + "\n").encode("utf-8"))
+        self._send((self._replyPrefix + str(elapsed) + "\n").encode("utf-8"))
 
     def _answer(self, outcome):
         if outcome is None:
@@ -78,7 +89,25 @@ class Replies:
             self.factory.status.replied(self)
 
     def _writeLine(self, text):
-        self.transport.write(text.encode("utf-8") + b"\n")
+        self._send(text.encode("utf-8") + b"\n")
+
+    def _send(self, data):
+        """
+        Write C{data}: to the socket while the transport holds nothing, else
+        to the transport (see the class docstring).
+        """
+        sock = self._socket
+        if sock is not None:
+            try:
+                sent = sock.send(data)
+            except OSError:  # full (EAGAIN), or gone: the transport sees to it
+                sent = 0
+            if sent == len(data):
+                return
+            data = data[sent:]
+            self._socket = None
+            self._startProducing()
+        self.transport.write(data)
 
     def _enqueue(self, text):
         if not self._queue:

@@ -17,9 +17,9 @@ ending; a close "at once" from any live phase straight to closing). Every
 from enum import Enum
 from typing import NamedTuple, Optional
 
-from twisted.logger import Logger
 
-from .messages import formatDate, formatElapsed
+from .events import ConnectionLogger
+from .messages import formatElapsed
 
 SECONDS = 1.0
 #: A client that has not taken its last line this long after the server
@@ -33,10 +33,14 @@ SERVER_REASONS = frozenset({IDLE, TOO_LONG, FULL, OPERATOR, SHUTDOWN})
 #: Why the client ends it: an exit word, or the end of its input.
 QUIT, EOF = "quit", "eof"
 
-log = Logger(namespace="tpreactor")
+log = ConnectionLogger(namespace="tpreactor")
 
 
 class Phase(Enum):
+    # Members are singletons compared by identity: hash them as objects (in
+    # C), not by name as Enum does (in Python), for the table's lookups.
+    __hash__ = object.__hash__
+
     WAITING = "waiting"  # accepted, waiting its turn: nothing read or sent
     SERVING = "serving"  # welcomed: lines are read and answered
     DRAINING = "draining"  # ending; lines read while paused are still framed
@@ -46,6 +50,8 @@ class Phase(Enum):
 
 
 class Input(Enum):
+    __hash__ = object.__hash__
+
     SERVE = "serve"  # the factory: the client's turn
     QUIT = "quit"  # an exit word was framed
     TOO_LONG = "tooLong"  # a line over the limit was framed
@@ -165,6 +171,26 @@ def step(state, input, reason=None):
     return stateOf(phase, rule), outputs
 
 
+#: (state, input, reason) -> what L{step} gives, outputs as method names:
+#: a session's life is a handful of these, looked up again and again.
+_steps = {}
+
+
+def _stepMethods(state, input, reason):
+    """
+    L{step}, with the outputs as the names of the methods that carry them out.
+    """
+    key = (state, input, reason)
+    change = _steps.get(key)
+    if change is None:
+        change = step(state, input, reason)
+        if change is not None:
+            change = (change[0], tuple("_" + output for output in change[1]))
+        if len(_steps) < 4096:  # reasons come from a small set; bounded anyway
+            _steps[key] = change
+    return change
+
+
 def _cancel(owner, name):
     call = getattr(owner, name)
     if call is not None:
@@ -200,11 +226,12 @@ class Session:
         Feed C{input} to the machine: change the state, then carry out the
         row's outputs.
         """
-        change = step(self.state, input, reason)
+        key = (self.state, input, reason)
+        change = _steps[key] if key in _steps else _stepMethods(*key)
         if change is not None:
-            self.state, outputs = change
-            for output in outputs:
-                getattr(self, "_" + output)()
+            self.state, methods = change
+            for method in methods:
+                getattr(self, method)()
 
     # -- inputs from the factory, the console and the shutdown --------------------
 
@@ -231,13 +258,13 @@ class Session:
     # -- outputs ------------------------------------------------------------------
 
     def _welcome(self):
-        self.started = self.clock.now()
-        self.startedMono = self.factory.monotonic()
-        cat = self.catalogue
-        date = formatDate(cat, self.started)
-        self._replyPrefix = cat.reply.format(date=date)
-        log.info(cat.connected, host=self.peer.host, port=self.peer.port)
-        self._writeLine(cat.welcome.format(date=date))
+        factory = self.factory
+        self.started = factory.clock.now()
+        self.startedMono = factory.monotonic()
+        welcome, self._replyPrefix = factory.datedLines.at(self.started)
+        self._send(welcome)
+        peer = self.peer
+        log.info(factory.catalogue.connected, host=peer.host, port=peer.port)
         if self.settings.idleTimeout:
             self._idleCall = self.reactor.callLater(self.settings.idleTimeout, self._idleTimedOut)
         self._resumeFrom("turn")
@@ -251,6 +278,8 @@ class Session:
         self._advance(Input.DRAIN_TIMEOUT)
 
     def _stopTimers(self):
+        if self._flushCall is None and self._idleCall is None and self._drainCall is None:
+            return  # the usual case: no option asked for a timer
         for name in ("_flushCall", "_idleCall", "_drainCall"):
             _cancel(self, name)
 

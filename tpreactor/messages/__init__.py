@@ -184,6 +184,33 @@ def formatDate(cat, when):
     )
 
 
+class DatedLines:
+    """
+    The lines that carry a connection's date, for the minute they were
+    last asked for: the date shows only to the minute, so every connection
+    of a minute shares them, and they are formatted once a minute.
+    """
+
+    def __init__(self, cat):
+        self._cat = cat
+        self._start = self._end = None
+        self._lines = None
+
+    def at(self, when):
+        """
+        For C{when} (a naive local datetime): the welcome line, encoded and
+        ended, and the start of every reply line (C{str}).
+        """
+        if self._start is not None and self._start <= when < self._end:
+            return self._lines
+        cat = self._cat
+        date = formatDate(cat, when)
+        self._start = when.replace(second=0, microsecond=0)
+        self._end = self._start + timedelta(minutes=1)
+        self._lines = ((cat.welcome.format(date=date) + "\n").encode("utf-8"), cat.reply.format(date=date))
+        return self._lines
+
+
 def formatElapsed(seconds):
     """
     Elapsed seconds written like C{str(datetime.timedelta)}: C{0:01:03.905295}.
