@@ -353,7 +353,8 @@ class CommandLineTests(SynchronousTestCase):
         args = cli.makeParser().parse_args(["chat", "--modes", "reactor,serial", "--work-kind", "sleep,cpu",
                                             "--work", "0.01", "--reference", "asyncio"])
         labels = [s.label for s in cli.makeServers(args)]
-        assert labels == ["reactor/sleep", "reactor/cpu", "serial/sleep", "serial/cpu", "asyncio"]
+        assert labels == ["reactor/sleep", "reactor/sleep quiet", "reactor/cpu", "reactor/cpu quiet",
+                          "serial/sleep", "serial/sleep quiet", "serial/cpu", "serial/cpu quiet", "asyncio"]
 
     def test_tpreactorArgs(self):
         """
@@ -362,19 +363,36 @@ class CommandLineTests(SynchronousTestCase):
         args = tpreactorArgs("processes", 1234, work=0.5, workKind="cpu", threads=3, processes=2)
         assert args[args.index("--mode") + 1] == "processes"
         assert args[args.index("--processes") + 1] == "2"
-        assert "--quiet" in args and args[args.index("--work-kind") + 1] == "cpu"
+        assert args[args.index("--work-kind") + 1] == "cpu"
         assert "--processes" not in tpreactorArgs("reactor", 1234, processes=2)
 
-    def test_tpreactorArgsLogger(self):
+    def test_tpreactorArgsDefaultCommand(self):
         """
-        The servers run with the cheaper console observer, given to twistd
-        (before the plugin's name), unless asked for twistd's own.
+        By default the servers run the command a user types: no --logger,
+        no --quiet; a logger asked for goes to twistd (before the plugin's
+        name), and --quiet to the plugin.
         """
         args = tpreactorArgs("reactor", 1234)
-        assert args.index("--logger=tpreactor.consolelog.observer") < args.index("tpreactor")
-        assert not [a for a in tpreactorArgs("reactor", 1234, logger=None) if a.startswith("--logger")]
+        assert not [a for a in args if a.startswith("--logger") or a == "--quiet"]
+        args = tpreactorArgs("reactor", 1234, logger="tpreactor.consolelog.observer", quiet=True)
+        assert args.index("--logger=tpreactor.consolelog.observer") < args.index("tpreactor") < args.index("--quiet")
         parsed = cli.makeParser().parse_args(["chat", "--server-logger", "", "--modes", "reactor"])
-        assert cli.makeServers(parsed)[0].settings["logger"] == "twistd"
+        assert cli.makeServers(parsed)[0].settings["logger"] == "default"
+
+    def test_variants(self):
+        """
+        A scenario runs each mode as the default command and quiet, side by
+        side; the quick run the default command alone; --variants chooses.
+        """
+        parsed = cli.makeParser().parse_args(["churn", "--modes", "reactor", "--reference", "twisted"])
+        servers = cli.makeServers(parsed)
+        assert [s.label for s in servers] == ["reactor", "reactor quiet", "twisted"]
+        assert "--quiet" not in servers[0].args and "--quiet" in servers[1].args
+        assert [s.label for s in cli.makeServers(cli.makeParser().parse_args(["--modes", "reactor"]))] == ["reactor"]
+        parsed = cli.makeParser().parse_args(["chat", "--modes", "reactor", "--variants", "twistdlog"])
+        [server] = cli.makeServers(parsed)
+        assert server.label == "reactor twistdlog"
+        assert "--logger=tpreactor.defaultlog.twistdObserver" in server.args
 
     def test_parseTarget(self):
         """

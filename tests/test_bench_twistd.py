@@ -9,7 +9,7 @@ import sys
 from twisted.python.reflect import namedAny
 from twisted.trial.unittest import SynchronousTestCase
 
-from tpreactor.bench.twistd import SERVER_LOGGER, tpreactorArgs
+from tpreactor.bench.twistd import SERVER_LOGGER, TWISTD_OBSERVER, VARIANTS, tpreactorArgs
 
 #: Every module of the bench, imported together in the test below.
 BENCH_MODULES = (
@@ -23,20 +23,26 @@ BENCH_MODULES = (
 
 class ServerLoggerTests(SynchronousTestCase):
     """
-    The observer the bench gives C{twistd --logger} exists.
+    The observers the bench names for C{twistd --logger} exist.
     """
 
     def test_namesARealCallable(self):
         """
-        L{SERVER_LOGGER} names an importable callable, so the string cannot go stale.
+        L{SERVER_LOGGER} and L{TWISTD_OBSERVER} name importable callables, so
+        the strings cannot go stale.
         """
         self.assertTrue(callable(namedAny(SERVER_LOGGER)))
+        self.assertTrue(callable(namedAny(TWISTD_OBSERVER)))
 
-    def test_givenToTwistd(self):
+    def test_variants(self):
         """
-        The servers the bench starts get L{SERVER_LOGGER} as twistd's C{--logger}.
+        The default variant is the command a user types; the others add
+        C{--quiet} or twistd's own observer.
         """
-        self.assertIn(f"--logger={SERVER_LOGGER}", tpreactorArgs("reactor", 1234))
+        self.assertEqual(VARIANTS["default"], {})
+        self.assertNotIn("--quiet", tpreactorArgs("reactor", 1234, **VARIANTS["default"]))
+        self.assertIn("--quiet", tpreactorArgs("reactor", 1234, **VARIANTS["quiet"]))
+        self.assertIn(f"--logger={TWISTD_OBSERVER}", tpreactorArgs("reactor", 1234, **VARIANTS["twistdlog"]))
 
 
 class ImportsTests(SynchronousTestCase):

@@ -21,7 +21,7 @@ other platforms are left to twistd.
 import signal
 import sys
 
-from twisted.logger import ILogObserver
+from twisted.logger import ILogObserver, textFileLogObserver
 from twisted.python.components import Componentized
 from twisted.python.logfile import LogFile
 from twisted.python.runtime import platformType
@@ -83,3 +83,12 @@ def observeApplication(application, makeObserver):
     observer = makeObserver()
     if observer is not None:
         application.setComponent(ILogObserver, observer)
+
+
+def twistdObserver():
+    """
+    twistd's own text observer on standard output, what C{twistd -n
+    tpreactor} wrote with before tpreactor's became its default: for
+    C{twistd --logger=tpreactor.defaultlog.twistdObserver}, to compare.
+    """
+    return textFileLogObserver(sys.stdout)

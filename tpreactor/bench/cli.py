@@ -7,7 +7,7 @@ import sys
 
 from .deps import FOR_PLOT, REQUIRED, missing, missingLine
 from .servermodes import MODES
-from .twistd import SERVER_LOGGER
+from .twistd import SERVER_LOGGER, VARIANTS
 
 REFERENCES = ("twisted", "asyncio")
 WORK_KINDS = ("sleep", "cpu")
@@ -62,9 +62,13 @@ def _addCommon(parser, suppress):
     g.add_argument("--threads", type=int, default=d(None), help="--threads for the servers")
     g.add_argument("--processes", type=int, default=d(None), help="--processes for processes mode")
     g.add_argument("--backlog", type=int, default=d(None), help="--backlog for the servers")
-    g.add_argument("--server-logger", default=d(SERVER_LOGGER), metavar="OBSERVER",
-                   help=f"twistd --logger for the servers (default {SERVER_LOGGER}, the same lines for less "
-                        "CPU; '' for twistd's own)")
+    g.add_argument("--variants", type=_list(VARIANTS), default=d(None),
+                   help="the command each mode runs with, comma-separated: default (what a user types: "
+                        "twistd -n tpreactor), quiet (--quiet), twistdlog (twistd's own log observer); "
+                        "default: default,quiet (default alone in the quick run)")
+    g.add_argument("--server-logger", default=d(None), metavar="OBSERVER",
+                   help=f"twistd --logger for every variant (default: none, twistd's default for tpreactor, "
+                        f"its console observer; e.g. {SERVER_LOGGER})")
     g.add_argument("--reference", type=_list(REFERENCES), default=d([]),
                    help="also start bare reference servers: twisted,asyncio")
     g.add_argument("--target", action="append", default=d([]), metavar="LABEL=HOST:PORT",
@@ -145,13 +149,16 @@ def makeServers(args):
     work = args.work if args.work is not None else (QUICK_WORK if args.scenario is None else 0.0)
     args.work = work
     kinds = args.work_kind or ["sleep"]
+    variants = args.variants or (["default"] if args.scenario is None else ["default", "quiet"])
     out = []
     for mode in args.modes:
         for kind in kinds:
-            label = mode if len(kinds) == 1 else f"{mode}/{kind}"
-            out.append(modeServer(mode, label=label, work=work, workKind=kind, threads=args.threads,
-                                  processes=args.processes, backlog=args.backlog,
-                                  logger=args.server_logger or None))
+            for variant in variants:
+                label = mode if len(kinds) == 1 else f"{mode}/{kind}"
+                label = label if variant == "default" else f"{label} {variant}"
+                options = dict({"logger": args.server_logger or None}, **VARIANTS[variant])
+                out.append(modeServer(mode, label=label, work=work, workKind=kind, threads=args.threads,
+                                      processes=args.processes, backlog=args.backlog, **options))
     out += [referenceServer(kind) for kind in args.reference]
     out += [targetServer(text) for text in args.target]
     return out
@@ -198,7 +205,8 @@ def run(args, console, progressConsole):
     console.print(f"[bold]tpreactor-bench[/bold]: {config['cores']} cores, Python {config['python']}, "
                   f"load: {pool.size} process(es) on {config['load_event_loop']}, "
                   f"server --work {args.work:g} ({', '.join(args.work_kind)}), "
-                  f"console log: {args.server_logger or 'twistd'}, ratios against {baseline}")
+                  f"console log: {args.server_logger or 'the default (tpreactor observer)'}, "
+                  f"ratios against {baseline}")
     for job in jobs:
         console.print(report.table(job, baseline))
         for line in report.notes(job):

@@ -12,7 +12,7 @@ import time
 
 import psutil
 
-from .twistd import SERVER_LOGGER, tpreactorArgs
+from .twistd import tpreactorArgs
 
 LISTENING = re.compile(r"(?:escuchando en|listening on) (\S+):(\d+)")
 START_SECONDS = 30.0
@@ -222,13 +222,14 @@ def cpuDelta(before, after, mainPid):
 
 
 def modeServer(mode, label=None, host="127.0.0.1", work=0.0, workKind="sleep", threads=None, processes=None,
-               backlog=None, logger=SERVER_LOGGER):
+               backlog=None, logger=None, quiet=False):
     port = freePort(host)
     label = label or mode
     settings = {"mode": mode, "work": work, "work_kind": workKind, "threads": threads,
-                "processes": processes if mode == "processes" else None, "logger": logger or "twistd"}
+                "processes": processes if mode == "processes" else None, "logger": logger or "default",
+                "quiet": quiet}
     return Server(label, "mode", host, port, settings=settings,
-                  args=tpreactorArgs(mode, port, work, workKind, threads, processes, backlog, logger))
+                  args=tpreactorArgs(mode, port, work, workKind, threads, processes, backlog, logger, quiet))
 
 
 def referenceServer(kind, host="127.0.0.1"):

@@ -9,10 +9,22 @@ import shutil
 import sys
 from pathlib import Path
 
-#: The console observer the servers run with (C{twistd --logger}): the
-#: same lines as twistd's own for less CPU.  A string, not an import: a test
-#: checks that it names a callable the server package really has.
+#: tpreactor's console observer, by name (twistd's default for tpreactor
+#: now; C{--server-logger} can still name it). A string, not an import: a
+#: test checks that it names a callable the server package really has.
 SERVER_LOGGER = "tpreactor.consolelog.observer"
+#: twistd's own text observer, by name: what C{twistd -n tpreactor} wrote
+#: its lines with before tpreactor's observer became the default.
+TWISTD_OBSERVER = "tpreactor.defaultlog.twistdObserver"
+
+#: The variants of the command the bench runs for each mode: the command a
+#: user types (C{default}), without the console line per message
+#: (C{quiet}), and with twistd's own observer (C{twistdlog}).
+VARIANTS = {
+    "default": {},
+    "quiet": {"quiet": True},
+    "twistdlog": {"logger": TWISTD_OBSERVER},
+}
 
 
 def twistdCommand():
@@ -29,14 +41,16 @@ def twistdCommand():
 
 
 def tpreactorArgs(mode, port, work=0.0, workKind="sleep", threads=None, processes=None, backlog=None,
-                  logger=SERVER_LOGGER):
+                  logger=None, quiet=False):
     """
-    The command line of C{twistd -n tpreactor} for one mode; C{logger} is
-    what it gives C{twistd --logger} (C{None}: twistd's own observer).
+    The command line of C{twistd -n tpreactor} for one mode: the command a
+    user types, plus C{twistd --logger=LOGGER} if given and C{--quiet} if
+    C{quiet}.
     """
     twistdOptions = [f"--logger={logger}"] if logger else []
-    args = [*twistdCommand(), "--pidfile=", *twistdOptions, "-n", "tpreactor", "--port", str(port), "--mode", mode,
-            "--quiet"]
+    args = [*twistdCommand(), "--pidfile=", *twistdOptions, "-n", "tpreactor", "--port", str(port), "--mode", mode]
+    if quiet:
+        args.append("--quiet")
     args += ["--work", repr(float(work)), "--work-kind", workKind]
     if threads:
         args += ["--threads", str(threads)]
