@@ -4,6 +4,7 @@ observer, flushed once per reactor turn.
 """
 
 import io
+import threading
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,7 +13,8 @@ from twisted.logger import LogLevel, formatEventAsClassicLogText
 from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 
-from tpreactor.consolelog import ConsoleObserver, observer
+from tpreactor.consolelog import FLUSH_SECONDS, ConsoleObserver, batchable, flushAll, isInIOThread, observer
+from tpreactor.events import ConnectionLogger
 
 NOW = 1764600000.25
 
@@ -83,20 +85,115 @@ class SameLinesTests(SynchronousTestCase):
 
 
 class FlushTests(SynchronousTestCase):
-    def test_flushedOncePerReactorTurn(self):
+    def test_flushedTogether(self):
         """
-        While the reactor runs, the lines of one turn are flushed together,
-        at its end.
+        While the reactor runs, the lines written within L{FLUSH_SECONDS}
+        are flushed together, that long after the first.
         """
         clock = Clock()
         out = FlushCounter()
         o = ConsoleObserver(out, clock.callLater, lambda: True, inReactorThread=lambda: True)
         o(event("a"))
+        clock.advance(FLUSH_SECONDS / 2)
         o(event("b"))
         self.assertEqual(out.flushes, 0)
-        clock.advance(0)
+        clock.advance(FLUSH_SECONDS / 2)
         self.assertEqual(out.flushes, 1)
         self.assertEqual(len(out.getvalue().splitlines()), 2)
+        o(event("c"))
+        clock.advance(FLUSH_SECONDS)
+        self.assertEqual(out.flushes, 2)
+
+    def test_heldAndWrittenInOneCall(self):
+        """
+        For a stream that is no terminal, the lines wait in the observer and
+        are written in one call at the flush; a process that ends at once
+        writes them with L{flushAll}.
+        """
+        clock = Clock()
+        out = WriteCounter()
+        o = ConsoleObserver(out, clock.callLater, lambda: True, inReactorThread=lambda: True)
+        self.assertTrue(o.batch)
+        o(event("a"))
+        o(event("b"))
+        self.assertEqual(out.writes, 0)
+        clock.advance(FLUSH_SECONDS)
+        self.assertEqual((out.writes, out.flushes, len(out.getvalue().splitlines())), (1, 1, 2))
+        o(event("c"))
+        flushAll()
+        self.assertEqual((out.writes, len(out.getvalue().splitlines())), (2, 3))
+        clock.advance(FLUSH_SECONDS)
+        self.assertEqual(out.writes, 2)
+
+    def test_connectionEventsFormattedAtTheFlush(self):
+        """
+        A connection's events wait unformatted until the flush and come out
+        as twistd writes them; any other event is formatted when logged, so
+        a field changed later does not change its line.
+        """
+        clock = Clock()
+        out = WriteCounter()
+        o = ConsoleObserver(out, clock.callLater, lambda: True, inReactorThread=lambda: True)
+        ConnectionLogger(namespace="tpreactor", observer=o).info("Mensaje recibido de {peer}: {text}",
+                                                                 peer="127.0.0.1:1", text="{hola}")
+        changing = ["antes"]
+        other = event("{items[0]}", items=changing)
+        o(other)
+        changing[0] = "después"
+        [held, formatted] = o._held
+        self.assertIsInstance(held, dict)
+        self.assertTrue(formatted.endswith("] antes\n"))
+        clock.advance(FLUSH_SECONDS)
+        first, second = out.getvalue().splitlines(True)
+        self.assertEqual(first, formatEventAsClassicLogText(held))
+        self.assertTrue(first.endswith("[tpreactor#info] Mensaje recibido de 127.0.0.1:1: {hola}\n"))
+        self.assertTrue(second.endswith("] antes\n"))
+
+    def test_heldLinesFirst(self):
+        """
+        A line written at once (the reactor stopped) comes after the lines held.
+        """
+        clock = Clock()
+        out = WriteCounter()
+        running = [True]
+        o = ConsoleObserver(out, clock.callLater, lambda: running[0], inReactorThread=lambda: True)
+        o(event("a"))
+        running[0] = False
+        o(event("b"))
+        self.assertEqual([line.split("] ")[1] for line in out.getvalue().splitlines()], ["a", "b"])
+
+    def test_terminalsAndLogFilesGetEveryLine(self):
+        """
+        A terminal's stream, and what is no text stream (the operator's
+        screen, a twistd log file), get each line as it is logged.
+        """
+
+        class Terminal(io.StringIO):
+            def isatty(self):
+                return True
+
+        self.assertFalse(batchable(Terminal()))
+        self.assertFalse(batchable(object()))
+        self.assertTrue(batchable(io.StringIO()))
+        clock = Clock()
+        out = Terminal()
+        o = ConsoleObserver(out, clock.callLater, lambda: True, inReactorThread=lambda: True)
+        o(event("a"))
+        self.assertIn("] a", out.getvalue())
+
+    def test_reactorThread(self):
+        """
+        The reactor's thread is the one twistd registered as the I/O thread.
+        """
+        from twisted.python import threadable
+
+        self.patch(threadable, "ioThread", threading.get_ident())
+        self.assertTrue(isInIOThread())
+        seen = []
+        worker = threading.Thread(target=lambda: seen.append(isInIOThread()))
+        worker.start()
+        worker.join()
+        self.assertEqual(seen, [False])
 
     def test_flushedAtOnceWithoutAReactor(self):
         """
@@ -135,3 +232,11 @@ class FlushCounter(io.StringIO):
     def flush(self):
         self.flushes += 1
         io.StringIO.flush(self)
+
+
+class WriteCounter(FlushCounter):
+    writes = 0
+
+    def write(self, text):
+        self.writes += 1
+        return FlushCounter.write(self, text)

@@ -42,6 +42,29 @@ class ExitStatusTests(SynchronousTestCase):
         self.assertGreaterEqual(terminal.restored, 1)
 
 
+class FlushEverythingTests(SynchronousTestCase):
+    def test_consoleLinesHeld(self):
+        """
+        The console lines an observer holds for its next flush are written
+        before the process ends at once.
+        """
+        import io
+
+        from twisted.internet.task import Clock
+        from twisted.logger import LogLevel
+
+        from tpreactor.consolelog import ConsoleObserver
+        from tpreactor.shutdown.terminal import flushEverything
+
+        out = io.StringIO()
+        observer = ConsoleObserver(out, Clock().callLater, lambda: True, inReactorThread=lambda: True)
+        observer(dict(log_format="Código de salida: 1.", log_level=LogLevel.info, log_namespace="tpreactor",
+                      log_time=0.0))
+        self.assertEqual(out.getvalue(), "")
+        flushEverything()
+        self.assertTrue(out.getvalue().endswith("[tpreactor#info] Código de salida: 1.\n"))
+
+
 class TerminalTests(SynchronousTestCase):
     def setUp(self):
         self.master, self.slave = pty.openpty()

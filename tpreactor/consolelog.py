@@ -8,17 +8,38 @@ observer at a fraction of the cost, for servers under load:
 twistd's observer formats the time and its zone for every event, parses
 the event's format string in Python, and flushes every line. Here the time
 stamp is formatted once a second, the format string goes to C{str.format},
-and the lines written during one reactor turn are flushed together.
+and the lines written while the reactor runs are flushed together, at most
+L{FLUSH_SECONDS} after the first of them: a line per message would
+otherwise cost a system call, a timed call and a turn of the reactor each.
+
+twistd makes this observer its default for C{twistd tpreactor} (see
+L{tpreactor.defaultlog}).
 """
 
+import io
 import sys
+from threading import get_ident
+from weakref import WeakSet
 
 from twisted.logger import ILogObserver, formatEventAsClassicLogText, formatTime
-from twisted.python.threadable import isInIOThread
+from twisted.python import threadable
 from zope.interface import implementer
+
+from .events import ConnectionLogger
 
 #: What to give C{twistd --logger} for this observer.
 TWISTD_LOGGER = "tpreactor.consolelog.observer"
+#: While the reactor runs, a line is flushed at most this long after it is
+#: written (a person cannot tell; a busy server writes many lines at once).
+FLUSH_SECONDS = 0.001
+
+
+def isInIOThread():
+    """
+    L{twisted.python.threadable.isInIOThread}, without looking up the
+    current thread's object for every line.
+    """
+    return threadable.ioThread == get_ident()
 
 
 @implementer(ILogObserver)
@@ -32,12 +53,16 @@ class ConsoleObserver:
     Twisted's own L{formatEventAsClassicLogText}, so every line comes out
     the same either way.
 
-    @ivar callLater: schedules the flush at the end of the reactor turn; a
-        write outside a running reactor, or from another thread, is flushed
-        at once.
+    @ivar callLater: schedules the flush, L{FLUSH_SECONDS} later; a write
+        outside a running reactor, or from another thread, is flushed at once.
+    @ivar batch: whether the lines wait here until the flush, to be written
+        in one call: the default for a text stream that is no terminal (a
+        file, a pipe), which may write through every line (C{python -u},
+        C{PYTHONUNBUFFERED}). A terminal's stream, the operator's screen and
+        a twistd log file (which rotates by size) get every line as it comes.
     """
 
-    def __init__(self, outFile, callLater=None, running=lambda: False, inReactorThread=isInIOThread):
+    def __init__(self, outFile, callLater=None, running=lambda: False, inReactorThread=isInIOThread, batch=None):
         self._outFile = outFile
         self._callLater = callLater
         self._running = running
@@ -45,24 +70,54 @@ class ConsoleObserver:
         self._second = None
         self._stamp = ""
         self._flushCall = None
+        self.batch = batchable(outFile) if batch is None else batch
+        self._held = []
 
     def __call__(self, event):
-        text = self._fast(event)
-        if text is None:
-            text = formatEventAsClassicLogText(event)
-            if not text:
-                return
-        self._outFile.write(text)
-        if self._flushCall is not None:
-            return  # flushed at the end of this reactor turn
-        if self._callLater is None or not self._running() or not self._inReactorThread():
-            self._outFile.flush()  # and callLater is for the reactor thread only
+        if self._callLater is None or not self._running():
+            self.flush(self._line(event))
+        elif not self._inReactorThread():
+            # callLater is for the reactor thread only; and the lines held
+            # are the reactor thread's to write.
+            self._outFile.write(self._line(event))
+            self._outFile.flush()
         else:
-            self._flushCall = self._callLater(0, self._flush)
+            if self.batch:
+                if not self._held:
+                    _holding.add(self)
+                # A connection's events carry strings and numbers only: they
+                # are formatted at the flush, out of the way of the replies.
+                self._held.append(event if isinstance(event.get("log_logger"), ConnectionLogger)
+                                  else self._line(event))
+            else:
+                self._outFile.write(self._line(event))
+            if self._flushCall is None:
+                self._flushCall = self._callLater(FLUSH_SECONDS, self._flush)
 
     def _flush(self):
         self._flushCall = None
+        self.flush()
+
+    def flush(self, text=""):
+        """
+        Write the lines held, then C{text}, and flush the stream.
+        """
+        if self._held:
+            held, self._held = self._held, []
+            _holding.discard(self)
+            text = "".join(line if type(line) is str else self._line(line) for line in held) + text
+        if text:
+            self._outFile.write(text)
         self._outFile.flush()
+
+    def _line(self, event):
+        """
+        The text for C{event}: its line, or C{""} for none.
+        """
+        text = self._fast(event)
+        if text is None:
+            text = formatEventAsClassicLogText(event) or ""
+        return text
 
     def _fast(self, event):
         """
@@ -90,10 +145,36 @@ class ConsoleObserver:
         return f"{self._stamp} [{event.get('log_namespace', '-')}#{level.name}] {text}\n"
 
 
+#: The observers holding lines (see L{flushAll}).
+_holding = WeakSet()
+
+
+def flushAll():
+    """
+    Write every line an observer holds: for a process that ends at once
+    (C{os._exit}), which no reactor turn follows.
+    """
+    for held in list(_holding):
+        held.flush()
+
+
+def batchable(outFile):
+    """
+    Whether the lines for C{outFile} are best held until the flush: a text
+    stream that is no terminal.
+    """
+    if not isinstance(outFile, io.TextIOBase):
+        return False
+    try:
+        return not outFile.isatty()
+    except (OSError, ValueError):
+        return False
+
+
 def observer():
     """
     The observer for C{twistd --logger=tpreactor.consolelog.observer}: to
-    standard output, flushed at the end of each reactor turn.
+    standard output, flushed at most FLUSH_SECONDS after each line.
     """
     from twisted.internet import reactor
 

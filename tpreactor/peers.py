@@ -6,6 +6,7 @@ transport a Twisted endpoint can give us.
 
 import itertools
 from dataclasses import dataclass
+from functools import cached_property
 
 from twisted.internet.address import IPv4Address, IPv6Address, UNIXAddress
 
@@ -27,8 +28,9 @@ class Peer:
     host: str
     port: int
 
-    @property
+    @cached_property
     def joined(self):
+        # Cached: every console line about the peer shows it.
         if ":" in self.host:
             return f"[{self.host}]:{self.port}"
         return f"{self.host}:{self.port}"

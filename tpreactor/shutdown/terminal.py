@@ -10,6 +10,8 @@ import os
 import sys
 import termios
 
+from ..consolelog import flushAll
+
 
 class Terminal:
     """
@@ -74,7 +76,8 @@ class ExitStatus:
     returns C{None}) and there is no hook to change that; a SystemExit in an
     atexit handler is ignored. So when the status is not 0 the handler ends
     the process itself with C{os._exit}, after the terminal is restored and
-    stdout and stderr are flushed (the log observer flushes every event). It
+    stdout and stderr are flushed (and the console lines the log observer
+    holds, L{tpreactor.consolelog.flushAll}). It
     is registered when the reactor starts; atexit handlers run last-in first
     out, so the ones registered later have run by then, and of the ones
     registered earlier only the standard library's logging needs a call.
@@ -113,6 +116,7 @@ def flushEverything():
     """
     if "logging" in sys.modules:
         sys.modules["logging"].shutdown()
+    flushAll()  # the console lines held for the reactor's next flush
     for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
         try:
             stream.flush()
