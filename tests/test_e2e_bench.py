@@ -63,15 +63,19 @@ class EndToEndBenchTests(SynchronousTestCase):
 
     def test_chatBothModes(self):
         """
-        Chat runs against both modes and the JSON has every figure for each.
+        Chat runs against both modes, each as the default command and quiet
+        side by side, and the JSON has every figure for each.
         """
         tmp_path = Path(temporaryFolder(self))
         doc, out = bench(tmp_path, "chat", "--clients", "3", "--messages", "4")
-        assert [s["label"] for s in doc["config"]["servers"]] == ["reactor", "serial"]
+        servers = doc["config"]["servers"]
+        assert [s["label"] for s in servers] == ["reactor", "reactor quiet", "serial", "serial quiet"]
+        assert [s["quiet"] for s in servers] == [False, True, False, True]
+        assert not [a for s in servers for a in s["args"] if a.startswith("--logger")]
         assert doc["config"]["options"]["messages"] == 4
         job = only(doc)
         assert job["spec"]["clients"] == 3
-        for label in ("reactor", "serial"):
+        for label in ("reactor", "reactor quiet", "serial", "serial quiet"):
             f = job["results"][label]
             assert f["replies"] == 12 and f["completed"] == 3 and f["failed"] == 0
             assert f["latency"]["count"] == 12
@@ -120,7 +124,7 @@ class EndToEndBenchTests(SynchronousTestCase):
         """
         tmp_path = Path(temporaryFolder(self))
         doc, _ = bench(tmp_path, "chat", "--modes", "processes", "--processes", "1", "--work", "0.001",
-                       "--work-kind", "sleep,cpu", "--clients", "2", "--messages", "2")
+                       "--work-kind", "sleep,cpu", "--variants", "default", "--clients", "2", "--messages", "2")
         results = only(doc)["results"]
         assert set(results) == {"processes/sleep", "processes/cpu"}
         for f in results.values():
