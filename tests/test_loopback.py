@@ -183,3 +183,23 @@ class LoopbackTests(TestCase):
         lines = yield defer.gatherResults([c.line() for c in waiting])
         assert lines == ["Servidor: El servidor cerró la conexión."] * 3
         yield stopped
+
+
+class DirectWriteLoopbackTests(TestCase):
+    @defer.inlineCallbacks
+    def test_reactorModeWritesToTheSocket(self):
+        """
+        In reactor mode a TCP connection's lines go straight to its socket;
+        in serial mode (clients wait their turn) through the transport.
+        """
+        for mode, direct in (("reactor", True), ("serial", False)):
+            server = startServer(mode)
+            self.addCleanup(server.stopService)
+            client = yield connect(server.port)
+            assert (yield client.line()).startswith(WELCOME)
+            assert (yield client.ask("hola")).startswith(REPLY)
+            [protocol] = server.factory.connections
+            assert (protocol._socket is not None) is direct, mode
+            client.send("salir\n")
+            assert (yield client.line()).startswith(GOODBYE)
+            yield client.closed

@@ -252,3 +252,76 @@ class PauseTests(SynchronousTestCase):
         client.protocol.resumeProducing()
         server.clock.advance(1)
         self.assertEqual(len(client.lines()), 2)
+
+
+class FakeSocket:
+    """
+    A socket that takes at most C{room} bytes per send (C{None}: all), or
+    fails with C{error}.
+    """
+
+    def __init__(self, room=None, error=None):
+        self.room = room
+        self.error = error
+        self.sent = b""
+
+    def send(self, data):
+        if self.error is not None:
+            raise self.error
+        taken = data if self.room is None else data[:self.room]
+        if self.room is not None:
+            self.room -= len(taken)
+        self.sent += taken
+        return len(taken)
+
+
+class DirectWriteTests(SynchronousTestCase):
+    """
+    While the transport holds nothing, lines go straight to the socket; the
+    first that does not go whole goes to the transport, and so does every
+    line after it.
+    """
+
+    def served(self, sock):
+        client = Server().connect()
+        client.transport.clear()  # the welcome
+        client.protocol._socket = sock
+        return client
+
+    def test_wholeLines(self):
+        """
+        A reply the socket takes whole never reaches the transport, and the
+        protocol need not be its producer.
+        """
+        sock = FakeSocket()
+        client = self.served(sock)
+        client.send(b"hola\n")
+        self.assertTrue(sock.sent.decode("utf-8").startswith("Mensaje Recibido el"))
+        self.assertEqual(client.transport.value(), b"")
+        self.assertIsNone(client.transport.producer)
+
+    def test_partialSendFallsBack(self):
+        """
+        The rest of a line the socket took in part goes to the transport,
+        the protocol becomes its producer, and later lines follow it there.
+        """
+        sock = FakeSocket(room=10)
+        client = self.served(sock)
+        client.send(b"uno\n")
+        client.send(b"dos\n")
+        lines = (sock.sent + client.transport.value()).decode("utf-8").splitlines()
+        self.assertEqual(len(lines), 2)
+        self.assertTrue(all(line.startswith("Mensaje Recibido el") for line in lines))
+        self.assertEqual(len(sock.sent), 10)
+        self.assertIs(client.transport.producer, client.protocol)
+        self.assertIsNone(client.protocol._socket)
+
+    def test_sendErrorFallsBack(self):
+        """
+        A socket that fails (full, or reset) leaves the line to the
+        transport, which finds out what happened.
+        """
+        client = self.served(FakeSocket(error=BlockingIOError()))
+        client.send(b"hola\n")
+        self.assertTrue(client.transport.value().decode("utf-8").startswith("Mensaje Recibido el"))
+        self.assertIs(client.transport.producer, client.protocol)

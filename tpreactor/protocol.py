@@ -95,8 +95,11 @@ class TimeProtocol(Session, Replies, ResetProbe, LineReceiver):
             self._direct = True
         transport = self.transport
         self.peer = peerOf(transport.getPeer())
-        if isinstance(transport, Connection) and not transport.TLS:
-            # A plain TCP or UNIX socket: replies go straight to it.
+        if isinstance(transport, Connection) and not transport.TLS and not factory.holdsClients:
+            # A plain TCP or UNIX socket: replies go straight to it. Not
+            # when clients wait their turn: a welcome sent at once reaches
+            # its client while the accept loop that took it may still run,
+            # and would take in what should wait in the kernel's backlog.
             self._socket = transport.getHandle()
         # Each reply is one small write the client is waiting for: send it
         # now rather than let Nagle's algorithm hold it back.
