@@ -101,3 +101,43 @@ class DefaultLogTests(SynchronousTestCase):
             line = server.waitFor(re.compile(rf"(?m)^{STAMP} \[tpreactor#info\] Cliente 127.0.0.1:{port} ha cerrado la conexión\.$"))
         self.assertTrue(line)
         self.assertRegex(server.text, rf"(?m)^{STAMP} \[tpreactor#info\] Mensaje recibido de 127.0.0.1:{port}: hola$")
+
+
+class DaemonTests(SynchronousTestCase):
+    def test_daemonLogsToTwistdLog(self):
+        """
+        A daemon (no C{-n}) with no C{--logfile} writes twistd's lines to
+        C{twistd.log} in its directory, as before.
+        """
+        import subprocess
+        import time
+
+        from .support import TWISTD, freePort
+
+        folder = temporaryFolder(self)
+        port = freePort()
+        pidFile = os.path.join(folder, "twistd.pid")
+        subprocess.run([TWISTD, f"--pidfile={pidFile}", "tpreactor", "--port", str(port)], cwd=folder,
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=30, check=True)
+        logPath = os.path.join(folder, "twistd.log")
+
+        def text():
+            return Path(logPath).read_text("utf-8") if os.path.exists(logPath) else ""
+
+        deadline = time.monotonic() + 15
+        while "escuchando en" not in text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        pid = int(Path(pidFile).read_text())
+        try:
+            clientPort = session(port)
+            line = f"Cliente 127.0.0.1:{clientPort} ha cerrado la conexión."
+            while line not in text() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            self.assertRegex(text(), rf"(?m)^{STAMP} \[tpreactor#info\] {re.escape(line)}$")
+        finally:
+            os.kill(pid, signal.SIGTERM)
+            # twistd removes its pid file, then writes its last line.
+            while "Server Shut Down." not in text() and time.monotonic() < deadline + 15:
+                time.sleep(0.1)
+        self.assertIn("Server Shut Down.", text())
+        self.assertNotIn("Traceback", text())
