@@ -8,7 +8,6 @@ reading is paused, and the one place a reply line is formatted.
 from collections import deque
 from datetime import timedelta
 
-
 from .events import ConnectionLogger
 from .session import Input, Phase
 
