@@ -125,7 +125,7 @@ class SnapshotTests(SynchronousTestCase):
         self.assertEqual(state["clients"][0]["messages"], 1)
         self.assertEqual(state["clients"][0]["seconds"], 4.0)
         self.assertEqual([(w["port"], w["seconds"]) for w in state["waiting"]], [(53545, 3.0), (53546, 2.0)])
-        self.assertEqual((state["mode"], state["serving"], state["backlog"]), ("serial", True, None))
+        self.assertEqual((state["mode"], state["holdsClients"], state["serving"], state["backlog"]), ("serial", True, True, None))
         self.assertEqual(state["pool"], {"kind": "inline", "size": 1, "busy": 0, "queued": 0})
 
     def test_notServingOnceStopping(self):

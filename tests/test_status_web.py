@@ -66,7 +66,7 @@ class StatusHttpTests(TestCase):
         byPort = {c["port"]: c for c in state["clients"]}
         self.assertEqual(byPort[clients[2].localPort]["last"], HOSTILE)
         self.assertEqual(byPort[clients[0].localPort]["messages"], 1)
-        self.assertEqual((state["mode"], state["serving"], state["messages"]), ("reactor", True, 2))
+        self.assertEqual((state["mode"], state["holdsClients"], state["serving"], state["messages"]), ("reactor", False, True, 2))
         self.assertEqual(state["listening"], [f"127.0.0.1:{server.port}"])
         self.assertEqual(state["latency"]["count"], 2)
         self.assertIsNotNone(state["latency"]["p99"])

@@ -65,10 +65,10 @@ dl { margin: 0; } dt { font-size: 0.8rem; color: #5a6172; } dd { margin: 0; font
 #waiting li { border-left: 0.35rem solid #f0a500; } #clients li { border-left: 0.35rem solid #2e7d32; }
 .position { font-weight: 700; color: #b36b00; }
 main { display: flex; flex-direction: column; }
-/* Serial mode: the one served, then the queue, before anything else. */
-body[data-mode=serial] .facts { order: 1; margin-top: 1rem; }
-body[data-mode=serial] #numbersSection { order: 2; }
-body[data-mode=serial] #queueSection h2 { font-size: 1.3rem; }
+/* A mode that holds clients for their turn (serial): the one served, then the queue, before anything else. */
+body[data-holds] .facts { order: 1; margin-top: 1rem; }
+body[data-holds] #numbersSection { order: 2; }
+body[data-holds] #queueSection h2 { font-size: 1.3rem; }
 #backlog { margin: 0.4rem 0; color: #5a6172; }
 """
 
@@ -116,7 +116,7 @@ SCRIPT = """\
     return li;
   }
   function render(s) {
-    document.body.dataset.mode = s.mode;
+    document.body.toggleAttribute("data-holds", s.holdsClients);
     $("mode").textContent = s.mode;
     $("listening").textContent = s.listening.length ? s.listening.join(", ") : "\\u2013";
     $("uptime").textContent = duration(s.uptime);
@@ -127,7 +127,7 @@ SCRIPT = """\
     $("waiting").replaceChildren(...s.waiting.map(waiting));
     $("waitingCount").textContent = "(" + (s.waiting.length + (s.backlog || 0)) + ")";
     $("backlog").textContent = s.backlog === null ? "" : text(T.backlog, {count: s.backlog});
-    $("queueSection").hidden = !s.waiting.length && !s.backlog && s.mode !== "serial";
+    $("queueSection").hidden = !s.waiting.length && !s.backlog && !s.holdsClients;
     $("rate").textContent = s.rate.toFixed(1);
     $("p50").textContent = seconds(s.latency.p50);
     $("p99").textContent = seconds(s.latency.p99);

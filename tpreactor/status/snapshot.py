@@ -69,6 +69,7 @@ def snapshot(server, recorder, modeName):
     return {
         "pid": os.getpid(),
         "mode": modeName,
+        "holdsClients": factory.holdsClients,
         "serving": bool(server.listening and not server.stopping),
         "listening": [describeListening(s.port.getHost()) for s in server.listeners if s.port is not None],
         "uptime": _seconds(now - recorder.started),
@@ -109,6 +110,7 @@ def merge(snapshots):
     return {
         "pid": first["pid"],
         "mode": first["mode"],
+        "holdsClients": first["holdsClients"],
         "serving": all(s["serving"] for s in snapshots),
         "listening": sorted({a for s in snapshots for a in s["listening"]}),
         "uptime": max(s["uptime"] for s in snapshots),
