@@ -3,10 +3,11 @@ A Twisted line client for the loopback tests, and an in-process server.
 """
 
 from twisted.internet import defer, reactor
-from twisted.internet.endpoints import TCP4ClientEndpoint, connectProtocol, serverFromString
+from twisted.internet.endpoints import TCP4ClientEndpoint, connectProtocol
 from twisted.internet.protocol import Protocol
 
 from tpreactor.clock import SystemClock
+from tpreactor.endpoints import parseEndpoint
 from tpreactor.factory import Settings
 from tpreactor.modes import modeNamed
 from tpreactor.service import TimeServer
@@ -71,7 +72,7 @@ def startServer(mode="reactor", factoryHook=None, endpoint="tcp:0:interface=127.
     factory, pool = modeNamed(mode).makeFactory(Settings(**settings), reactor, SystemClock())
     if factoryHook is not None:
         factoryHook(factory)
-    listener = ListeningService(endpoint, serverFromString(reactor, endpoint), factory, mode)
+    listener = ListeningService(endpoint, parseEndpoint(reactor, endpoint), factory, mode)
     server = TimeServer(factory, pool, [listener], reactor)
     server.privilegedStartService()
     server.startService()

@@ -9,6 +9,7 @@ import errno
 from twisted.internet.endpoints import serverFromString
 
 from .messages import catalogue
+from .proxy import PREFIX, ProxiedEndpoint
 
 #: Endpoint types whose listen takes a C{backlog=} argument.
 _BACKLOG_TYPES = ("tcp", "tcp6", "ssl", "unix")
@@ -20,8 +21,8 @@ def withBacklog(description, backlog):
     and it sets none (a C{haproxy:} prefix is looked through).
     """
     inner = description
-    if inner.startswith("haproxy:"):
-        inner = inner[len("haproxy:"):]
+    if inner.startswith(PREFIX):
+        inner = inner[len(PREFIX):]
     kind = inner.split(":", 1)[0]
     if kind not in _BACKLOG_TYPES or "backlog=" in inner:
         return description
@@ -31,15 +32,18 @@ def withBacklog(description, backlog):
 def parseEndpoint(reactor, description, lang="en"):
     """
     The server endpoint for C{description}, or L{ValueError} with one line
-    saying what is wrong with it, in C{lang}.
+    saying what is wrong with it, in C{lang}. A C{haproxy:} endpoint reads
+    the PROXY header our way (L{tpreactor.proxy}), not Twisted's.
     """
     cat = catalogue(lang)
+    proxied = description.startswith(PREFIX)
     try:
-        return serverFromString(reactor, description)
+        endpoint = serverFromString(reactor, description[len(PREFIX):] if proxied else description)
     except ImportError as e:
         raise ValueError(cat.endpointNeedsPackage.format(description=repr(description), package=e.name)) from None
     except Exception as e:  # a parser's error, a key file missing or not PEM: all bad input
         raise ValueError(cat.badEndpoint.format(description=repr(description), reason=describeParseError(e, lang))) from None
+    return ProxiedEndpoint(endpoint) if proxied else endpoint
 
 
 def describeOSError(exc, lang="en"):

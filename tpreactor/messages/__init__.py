@@ -48,6 +48,8 @@ class Catalogue:
     clientGone: str
     kicked: str
     reasons: dict
+    proxyRefused: str
+    proxyReasons: dict
     workFailed: str
     exposed: str
     openFileBound: str

@@ -34,6 +34,13 @@ ENGLISH = Catalogue(
         "operator": "operator's order",
         "shutdown": "server shutdown",
     },
+    proxyRefused="Connection from {peer} closed: {reason}.",
+    proxyReasons={
+        "missing": "it did not begin with a PROXY header",
+        "malformed": "malformed PROXY header",
+        "slow": "no PROXY header within {seconds:g} s",
+        "gone": "it disconnected before sending its PROXY header",
+    },
     workFailed="Error while processing a message from {peer}: {cause}",
     exposed="Warning: {address} takes clients from every interface and without --max-per-ip; "
     "a single host can take every connection.",

@@ -34,6 +34,13 @@ SPANISH = Catalogue(
         "operator": "orden del operador",
         "shutdown": "cierre del servidor",
     },
+    proxyRefused="Conexión de {peer} cerrada: {reason}.",
+    proxyReasons={
+        "missing": "no empezó con una cabecera PROXY",
+        "malformed": "cabecera PROXY mal formada",
+        "slow": "la cabecera PROXY no llegó en {seconds:g} s",
+        "gone": "se desconectó antes de enviar su cabecera PROXY",
+    },
     workFailed="Error al procesar un mensaje de {peer}: {cause}",
     exposed="Atención: {address} acepta clientes de cualquier interfaz y sin --max-per-ip; "
     "un solo equipo puede ocupar todas las conexiones.",

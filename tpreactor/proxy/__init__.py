@@ -1,0 +1,13 @@
+# -*- test-case-name: tests.test_proxy_header,tests.test_proxy_wrapper,tests.test_proxy_live -*-
+"""
+The PROXY protocol (v1 and v2) in front of the server: a client behind
+HAProxy is admitted by its real address once its header is read
+(L{tpreactor.proxy._wrapper}), the header read with Twisted's parsers in any
+chunking (L{tpreactor.proxy._header}).
+"""
+
+from ._wrapper import HEADER_TIMEOUT_SECONDS, ProxiedEndpoint
+
+PREFIX = "haproxy:"
+
+__all__ = ["HEADER_TIMEOUT_SECONDS", "PREFIX", "ProxiedEndpoint"]
