@@ -186,7 +186,7 @@ class HAProxyTests(SynchronousTestCase):
         """
         Health checks pass without a word on either server's console, and
         the clients, spread over both, are welcomed and logged by their own
-        address and port.
+        address and port, and answered after they half-close.
         """
         front = self.frontOf()
         time.sleep(2.5)  # a few more rounds of checks
@@ -198,6 +198,10 @@ class HAProxyTests(SynchronousTestCase):
         for client in clients:
             assert client.ask("hola").startswith(REPLY)
             self.instances[self.placeOf(client)].waitFor(f"Mensaje recibido de 127.0.0.1:{client.localPort}: hola")
+        last = clients[-1]
+        last.send("chau\n")
+        last.sock.shutdown(socket.SHUT_WR)  # HAProxy passes the half-close on
+        assert last.line().startswith(REPLY) and last.line() is None
         for instance in self.instances.values():
             assert "Traceback" not in instance.text and "cerrada:" not in instance.text, instance.text
 

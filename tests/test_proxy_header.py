@@ -7,6 +7,7 @@ import socket
 import struct
 
 from twisted.internet.address import IPv4Address, IPv6Address
+from twisted.protocols.haproxy._v2parser import V2Parser
 from twisted.trial.unittest import SynchronousTestCase
 
 from tpreactor.proxy._header import MALFORMED, MISSING, V2_SIGNATURE, HeaderReader, NotAHeader
@@ -98,6 +99,22 @@ class WholeHeaderTests(SynchronousTestCase):
         """
         self.assertEqual(HeaderReader().feed(v2ipv6()).source, IPv6Address("TCP", "2001:db8::7", 41000))
 
+    def test_v2AgreesWithTwisted(self):
+        """
+        The direct reading of TCP over IPv4 and IPv6 gives what Twisted's v2
+        parser gives, IPv6 written as the system writes a peer's.
+        """
+        headers = [v2(), v2(tlvs=b"\x04\x00\x01z"), v2ipv6()] + [
+            v2(family=0x21, body=socket.inet_pton(socket.AF_INET6, host) * 2 + struct.pack("!HH", port, 1))
+            for host, port in (("::ffff:192.0.2.1", 0), ("fe80::1:2:3:4", 65535), ("2001:db8:0:0:1::", 80))
+        ]
+        for header in headers:
+            expected = V2Parser.parse(header).source
+            if isinstance(expected, IPv6Address):
+                host = socket.inet_ntop(socket.AF_INET6, socket.inet_pton(socket.AF_INET6, expected.host))
+                expected = IPv6Address("TCP", host, expected.port)
+            self.assertEqual(HeaderReader().feed(header).source, expected)
+
     def test_v1Unknown(self):
         """
         v1 UNKNOWN, with or without addresses after it, is a client whose
@@ -153,6 +170,8 @@ class NotAHeaderTests(SynchronousTestCase):
             b"PROXY TCP4 203.0.113.999 192.0.2.1 41000 6667\r\n",
             b"PROXY TCP4 ::1 192.0.2.1 41000 6667\r\n",
             b"PROXY TCP6 203.0.113.7 ::1 41000 6667\r\n",
+            b"PROXY TCP6 fe80::1%eth0 ::1 41000 6667\r\n",
+            b"PROXY TCP4 203.0.113.\xe9 192.0.2.1 41000 6667\r\n",
             b"PROXY TCP4 203.0.113.7 192.0.2.1 41000 6667 extra\r\n",
             b"PROXY TCP4 203.0.113.7 192.0.2.1 41000\r\n",
             b"PROXY  TCP4 203.0.113.7 192.0.2.1 41000 6667\r\n",

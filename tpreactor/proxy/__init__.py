@@ -6,8 +6,8 @@ HAProxy is admitted by its real address once its header is read
 chunking (L{tpreactor.proxy._header}).
 """
 
-from ._wrapper import HEADER_TIMEOUT_SECONDS, ProxiedEndpoint
+from ._wrapper import HEADER_TIMEOUT_SECONDS, HeaderFirstFactory, ProxiedEndpoint
 
 PREFIX = "haproxy:"
 
-__all__ = ["HEADER_TIMEOUT_SECONDS", "PREFIX", "ProxiedEndpoint"]
+__all__ = ["HEADER_TIMEOUT_SECONDS", "PREFIX", "HeaderFirstFactory", "ProxiedEndpoint"]
