@@ -72,6 +72,15 @@ class FileProblemTests(SynchronousTestCase):
         checkSocketFolder("tcp:0", parseEndpoint(reactor, "tcp:0"), SPANISH)
         checkSocketFolder("unix:@abstract", parseEndpoint(reactor, "unix:@abstract"), SPANISH)
 
+    def test_socketFolderBehindProxy(self):
+        """
+        A unix socket read with the PROXY protocol has its folder checked too.
+        """
+        description = "haproxy:unix:/nonexistent/dir/s.sock"
+        with self.assertRaises(StartupError) as raised:
+            checkSocketFolder(description, parseEndpoint(MemoryReactor(), description), SPANISH)
+        self.assertIn("la carpeta /nonexistent/dir no existe", str(raised.exception))
+
 
 class TwistdStartupTests(SynchronousTestCase):
     """

@@ -64,6 +64,7 @@ def checkSocketFolder(description, endpoint, cat):
     L{StartupError} if C{endpoint} is a unix socket whose folder is not
     there (an abstract socket, C{@name}, has none).
     """
+    endpoint = getattr(endpoint, "wrapped", endpoint)  # haproxy:unix:...
     if not isinstance(endpoint, UNIXServerEndpoint):
         return
     address = endpoint._address

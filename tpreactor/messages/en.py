@@ -87,6 +87,7 @@ ENGLISH = Catalogue(
         "answers every message with the time elapsed since then; `salir` ends a "
         "session. --listen takes any Twisted server endpoint string, e.g. tcp:6667, "
         "tcp6:6667:interface=\\:\\:1, unix:/tmp/tp.sock, ssl:6668:privateKey=k.pem; "
+        "haproxy:tcp:6667 (behind HAProxy: each client comes with its PROXY header); "
         "give it several times to listen on several. Without --listen or --port the "
         "server listens on {listen} (loopback only)."
     ),

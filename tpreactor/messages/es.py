@@ -98,6 +98,7 @@ SPANISH = Catalogue(
         "conectó y responde cada mensaje con el tiempo transcurrido desde entonces; `salir` "
         "termina la sesión. --listen acepta cualquier endpoint de servidor de Twisted, p. ej. "
         "tcp:6667, tcp6:6667:interface=\\:\\:1, unix:/tmp/tp.sock, ssl:6668:privateKey=k.pem; "
+        "haproxy:tcp:6667 (detrás de HAProxy: cada cliente llega con su cabecera PROXY); "
         "repítelo para escuchar en varios. Sin --listen ni --port el servidor escucha en "
         "{listen} (solo esta máquina)."
     ),
