@@ -6,10 +6,12 @@ cut-off header is one console line and a close.
 """
 
 from twisted.internet.address import IPv4Address
-from twisted.internet.testing import StringTransport
+from twisted.internet.endpoints import TCP4ServerEndpoint
+from twisted.internet.testing import MemoryReactor, StringTransport
 from twisted.logger import capturedLogs, formatEvent
 from twisted.trial.unittest import SynchronousTestCase
 
+from tpreactor.endpoints import parseEndpoint
 from tpreactor.proxy._wrapper import HEADER_TIMEOUT_SECONDS, HeaderFirstFactory
 
 from .memory import Client, Server, serialServer
@@ -284,3 +286,16 @@ class RefusalTests(SynchronousTestCase):
             self.assertTrue(client.closing)
             client.lose()
         self.assertEqual(logged(events), [line])
+
+
+class EndpointTests(SynchronousTestCase):
+    def test_haproxyEndpoint(self):
+        """
+        C{haproxy:} endpoints are Twisted wrapper endpoints with our factory
+        wrapper, so code that adopts the listening socket elsewhere (the
+        workers) wraps its factory the same way.
+        """
+        endpoint = parseEndpoint(MemoryReactor(), "haproxy:tcp:6667:interface=127.0.0.2")
+        self.assertIs(endpoint._wrapperFactory, HeaderFirstFactory)
+        self.assertIsInstance(endpoint.wrapped, TCP4ServerEndpoint)
+        self.assertIs(endpoint._wrappedEndpoint, endpoint.wrapped)

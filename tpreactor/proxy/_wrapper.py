@@ -12,7 +12,8 @@ raises, on a bad v1 port); this one does neither.
 
 from enum import Enum
 
-from twisted.internet.interfaces import IHalfCloseableProtocol, IStreamServerEndpoint
+from twisted.internet.endpoints import _WrapperServerEndpoint
+from twisted.internet.interfaces import IHalfCloseableProtocol
 from twisted.internet.protocol import Protocol
 from twisted.logger import Logger
 from twisted.protocols.policies import ProtocolWrapper, WrappingFactory
@@ -174,17 +175,18 @@ class HeaderFirstFactory(WrappingFactory):
     catalogue = property(lambda self: self.wrappedFactory.catalogue)
 
 
-@implementer(IStreamServerEndpoint)
-class ProxiedEndpoint:
+class ProxiedEndpoint(_WrapperServerEndpoint):
     """
     An endpoint whose connections come through a proxy: each reads a PROXY
-    header before the server's protocol has it.
+    header before the server's protocol has it. A Twisted wrapper endpoint
+    (C{_wrappedEndpoint}, C{_wrapperFactory}) like the one Twisted's own
+    C{haproxy:} parser gives, so that code which adopts the wrapped socket
+    elsewhere (the workers) wraps its factory the same way.
 
     @ivar wrapped: the endpoint that listens.
     """
 
     def __init__(self, wrapped):
-        self.wrapped = wrapped
+        _WrapperServerEndpoint.__init__(self, wrapped, HeaderFirstFactory)
 
-    def listen(self, protocolFactory):
-        return self.wrapped.listen(HeaderFirstFactory(protocolFactory))
+    wrapped = property(lambda self: self._wrappedEndpoint)
