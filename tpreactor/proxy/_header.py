@@ -1,7 +1,10 @@
 # -*- test-case-name: tests.test_proxy_header -*-
 """
 Reading a PROXY protocol header (v1 or v2) off the front of a connection, in
-whatever chunks it arrives, with Twisted's own parsers doing the parsing.
+whatever chunks it arrives, with Twisted's own parsers doing the parsing
+(but for HAProxy's everyday v2 header of TCP, read directly: see
+L{_tcpSource}), and checking what they take on trust (a v1 port that is no
+number raises inside Twisted's).
 
 L{HeaderReader.feed} says, for the bytes read so far: not yet, a client's
 header (its real address, the bytes after it), a health check's (v2
