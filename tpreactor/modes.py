@@ -27,6 +27,10 @@ class IConcurrencyMode(Interface):
         "Whether it serves one client at a time and holds the rest, unwelcomed, for their turn."
     )
     pausesPorts = Attribute("Whether the listening ports stop accepting while a client is served.")
+    allowsWorkers = Attribute(
+        "Whether --workers may start several processes that share the listening sockets "
+        "(not when one client at a time is the point)."
+    )
     defaultIdleTimeout = Attribute("Seconds of silence that close a client when --idle-timeout is not given; 0 is never.")
     poolOptions = Attribute("The options that size its pool: a tuple of 'threads' and/or 'processes'.")
     factoryClass = Attribute("The factory, called with (settings, reactor, clock, executor).")
@@ -60,6 +64,7 @@ class Mode:
     """
 
     factoryClass = TimeFactory
+    allowsWorkers = True
     defaultIdleTimeout = 0.0
     poolOptions = ()
 

@@ -17,6 +17,7 @@ from .shutdown import ListeningService, defaultMaxConnections, withOperator
 from .startup import checkSocketFolder, checkTwistdFiles
 from .status import addStatus, statusEndpoint
 from .work import WORK_KINDS
+from .workers import checkWorkers, workerCount
 
 DEFAULT_LISTEN = "tcp:6667:interface=127.0.0.1"
 
@@ -54,6 +55,7 @@ def _modeDocs(modes, cat=None):
         "processes": helps["processes"].format(inModes=_inModes(pool["processes"], cat=cat)),
         "idle-timeout": helps["idle-timeout"].format(idle=idle),
         "max-connections": helps["max-connections"].format(held=held),
+        "workers": helps["workers"].format(inModes=_inModes([m for m in modes if m.allowsWorkers], cat=cat)),
     }
 
 
@@ -92,6 +94,7 @@ class Options(SpeakingOptions):
         ["max-line-length", None, 1024, None, _number(int, "max-line-length", 0, True)],
         ["idle-timeout", None, None, None, _number(float, "idle-timeout", 0)],
         ["max-connections", None, None, None, _number(int, "max-connections", 0)],
+        ["workers", None, 1, None, _number(int, "workers", 0)],
         ["max-per-ip", None, 0, None, _number(int, "max-per-ip", 0)],
         ["status", None, None, None],
     ]
@@ -159,9 +162,11 @@ class Options(SpeakingOptions):
             self["idle-timeout"] = mode.defaultIdleTimeout
         # Raises our soft open-file limit to the hard one, whatever was asked.
         fileBound = defaultMaxConnections()
+        self.maxConnectionsGiven = self["max-connections"] is not None
         if self["max-connections"] is None:
             self["max-connections"] = fileBound
         self["endpoints"] = [withBacklog(d, self["backlog"]) for d in self["listen"] or [DEFAULT_LISTEN]]
+        checkWorkers(self["workers"], mode, self["lang"], self["endpoints"])
         from twisted.internet import reactor
 
         endpoints = []
@@ -209,6 +214,11 @@ def makeService(options, reactor=None, clock=None):
         from twisted.internet import reactor
     # The modes read when the options were (the plugins are read once).
     mode = options.modes[options["mode"]]
+    count = workerCount(options["workers"])
+    if count > 1:
+        from .workers.wiring import makeWorkersService
+
+        return makeWorkersService(options, mode, count, reactor)
     factory, pool = mode.makeFactory(options.settings(), reactor, clock or SystemClock())
     listeners = [
         ListeningService(d, parseEndpoint(reactor, d), factory, mode.name) for d in options["endpoints"]

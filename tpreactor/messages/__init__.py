@@ -103,6 +103,10 @@ class Catalogue:
     clientTcp6: str
     clientNeedsPackage: str
     argparseErrors: dict
+    workerReady: str
+    workerDied: str
+    workersCannotShare: str
+    noWorkers: str
 
     # The Ctrl+C question (exact, from the contract).
     question: str

@@ -105,6 +105,8 @@ ENGLISH = Catalogue(
         "idle-timeout": "Close clients silent this long, in seconds; 0 disables. Default: off{idle}.",
         "max-connections": "Most clients at once{held}. Default: what the open-file limit allows.",
         "max-per-ip": "Most clients at once from one address; 0 is no limit.",
+        "workers": "Processes that share the listening sockets{inModes}; 0 means one per core, 1 one process. "
+        "With more, --max-connections (when given) and --max-per-ip count the whole server's clients.",
         "listen": "Listen on this endpoint (repeatable).",
         "port": "Listen on this TCP port of 127.0.0.1 (short for --listen tcp:PORT:interface=127.0.0.1).",
         "status": "Serve a live status page, /status.json, /metrics and /healthz on this endpoint (a bare port means 127.0.0.1). Default: off.",
@@ -160,6 +162,12 @@ ENGLISH = Catalogue(
         "argument": "argument {argument}: {message}",
         "unrecognized": "unrecognized arguments: {args}",
     },
+    workerReady="[w{worker}] Worker process ready (pid {pid}).",
+    workerDied="[w{worker}] The worker process (pid {pid}) ended unexpectedly ({cause}) with {clients} clients; "
+    "starting another.",
+    workersCannotShare="--workers cannot share {description}: {kind} endpoints are not plain stream sockets "
+    "(use tcp, tcp6 or unix, haproxy: over them)",
+    noWorkers="{mode} mode does not take --workers above 1: apparent concurrency serves one client at a time.",
 
     # The Ctrl+C question (exact, from the contract).
     question="An interruption was detected. What do you want to do?",

@@ -118,6 +118,8 @@ SPANISH = Catalogue(
         "max-connections": "Máximo de clientes a la vez{held}. Por defecto: lo que permite el "
         "límite de archivos abiertos.",
         "max-per-ip": "Máximo de clientes a la vez desde una misma dirección; 0 es sin límite.",
+        "workers": "Procesos que comparten los sockets de escucha{inModes}; 0 es uno por núcleo, 1 un solo proceso. "
+        "Con más, --max-connections (si se da) y --max-per-ip cuentan los clientes de todo el servidor.",
         "listen": "Escuchar en este endpoint (se puede repetir).",
         "port": "Escuchar en este puerto TCP de 127.0.0.1 (abreviatura de --listen tcp:PUERTO:interface=127.0.0.1).",
         "status": "Servir una página de estado en vivo, /status.json, /metrics y /healthz en este endpoint (un puerto solo: en 127.0.0.1). Por omisión: desactivado.",
@@ -180,6 +182,12 @@ SPANISH = Catalogue(
         "argument": "argumento {argument}: {message}",
         "unrecognized": "argumentos no reconocidos: {args}",
     },
+    workerReady="[w{worker}] Proceso trabajador listo (pid {pid}).",
+    workerDied="[w{worker}] El proceso trabajador (pid {pid}) terminó inesperadamente ({cause}) con {clients} "
+    "clientes; se inicia otro.",
+    workersCannotShare="--workers no puede compartir {description}: los endpoints {kind} no son sockets de "
+    "flujo simples (usa tcp, tcp6 o unix, con haproxy: encima)",
+    noWorkers="El modo {mode} no admite --workers mayor que 1: la concurrencia aparente atiende a un cliente a la vez.",
 
     # The Ctrl+C question (exact, from the contract).
     question="Se ha detectado una interrupción. ¿Qué acción deseas tomar?",

@@ -29,6 +29,8 @@ class SerialMode(Mode):
     summary = "apparent concurrency: one client at a time, the rest wait their turn; the work blocks"
     # Holds the clients for their turn and pauses the ports meanwhile.
     factoryClass = SerialFactory
+    # Several processes would serve several clients at once.
+    allowsWorkers = False
     # One silent client holds everyone up.
     defaultIdleTimeout = 300.0
 

@@ -41,6 +41,8 @@ class Operator(Service):
     """
 
     name = "operator"
+    #: What the operator types to (C{--workers} gives one that asks them).
+    consoleClass = Console
 
     def __init__(self, server, reactor, terminal=None, exitStatus=None, interactive=None,
                  openConsole=None, signals=signal, endWorkers=None, screen=None):
@@ -103,7 +105,7 @@ class Operator(Service):
 
     def _openTerminalConsole(self):
         factory = self.server.factory
-        console = Console(factory, queued=lambda: kernelBacklog(factory), screen=self.screen)
+        console = self.consoleClass(factory, queued=lambda: kernelBacklog(factory), screen=self.screen)
         terminalConsole = TerminalConsole(console, self.reactor)
         if not terminalConsole.open():
             return None

@@ -1,0 +1,120 @@
+# -*- test-case-name: tests.test_workers_child -*-
+"""
+A worker process: C{python -m tpreactor.workers.child CONFIG} (started by the
+main process, never by hand). It is a whole tpreactor server of the mode
+the operator chose, on the listening sockets the main process opened, with
+no terminal of its own: the main process tells it over AMP what the
+operator asks, and it exits with its server's exit status.
+"""
+
+import json
+from dataclasses import asdict
+import os
+import signal
+import socket
+import sys
+
+from twisted.application.service import IService
+from twisted.internet.protocol import Factory
+from twisted.logger import globalLogBeginner
+
+from ..clock import SystemClock
+from ..factory import Settings
+from ..modes import modeNamed
+from ..service import TimeServer
+from .admission import admittedByMain
+from .control import WorkerControl
+from .logs import workerObserver
+from .ports import AdoptedPort
+
+#: The descriptor of the AMP connection to the main process.
+CONTROL_FD = 3
+#: The first listening socket's descriptor; the others follow.
+FIRST_LISTENING_FD = 4
+
+
+def describe(number, mode, settings, listeners, gated):
+    """
+    The C{CONFIG} argument of a worker: its number, the mode, the settings,
+    the listening sockets (description and address family, on descriptors
+    L{FIRST_LISTENING_FD} onwards) and whether the main process admits the
+    clients (see L{tpreactor.workers.admission}).
+    """
+    return json.dumps({
+        "number": number,
+        "mode": mode,
+        "settings": asdict(settings),
+        "listeners": [{"description": d, "family": int(f)} for d, f in listeners],
+        "gated": gated,
+    })
+
+
+class Worker:
+    """
+    One worker's server and its AMP connection to the main process.
+
+    @ivar server: its L{TimeServer}.
+    @ivar control: its L{WorkerControl}.
+    """
+
+    def __init__(self, config, reactor, clock=None):
+        self.reactor = reactor
+        self.number = config["number"]
+        mode = modeNamed(config["mode"])
+        settings = Settings(**config["settings"])
+        executor = mode.makeExecutor(settings, reactor)
+        factoryClass = admittedByMain(mode.factoryClass) if config["gated"] else mode.factoryClass
+        factory = factoryClass(settings, reactor, clock or SystemClock(), executor)
+        pool = executor if IService.providedBy(executor) else None
+        listeners = [
+            AdoptedPort(spec["description"], FIRST_LISTENING_FD + i, spec["family"], factory, reactor)
+            for i, spec in enumerate(config["listeners"])
+        ]
+        self.server = TimeServer(factory, pool, listeners, reactor)
+        self.control = WorkerControl(self.server, self.stop, reactor)
+        if config["gated"]:
+            factory.gate = self.control
+        self._stopping = False
+
+    def start(self, controlFd=CONTROL_FD):
+        self.reactor.adoptStreamConnection(controlFd, socket.AF_UNIX, Factory.forProtocol(lambda: self.control))
+        os.close(controlFd)
+        self.server.privilegedStartService()
+        self.server.startService()
+        self.control.ready()
+        self.reactor.addSystemEventTrigger("before", "shutdown", self.server.stopService)
+
+    def stop(self):
+        """
+        The graceful stop: the reactor stops, and the server with it.
+        """
+        if not self._stopping:
+            self._stopping = True
+            if self.reactor.running:
+                self.reactor.stop()
+            else:
+                self.reactor.callWhenRunning(self.reactor.stop)
+
+
+def main(argv=None):
+    argv = sys.argv if argv is None else argv
+    config = json.loads(argv[1])
+    # The terminal's Ctrl+C and hang-up reach the whole process group, and a
+    # service manager's SIGTERM often does: the main process answers them
+    # and tells the workers what to do.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_IGN)
+    from twisted.internet import reactor
+
+    observer, writer = workerObserver(config["number"], reactor)
+    globalLogBeginner.beginLoggingTo([observer], discardBuffer=True, redirectStandardIO=False)
+    worker = Worker(config, reactor)
+    worker.start()
+    reactor.run(installSignalHandlers=False)
+    writer.flush()
+    sys.stdout.flush()
+    return worker.server.exitStatus
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+# -*- test-case-name: tests.test_workers_commands -*-
+"""
+What the main process and its workers say to each other, as AMP commands.
+
+Main to worker: L{Stop} (the graceful stop), L{Hurry} (cut it short),
+L{CloseListeners} (option 1), L{WhenEmpty}, L{ListClients} (C{clientes}),
+L{Kick} (C{desconectar}). Worker to main: L{Ready}, L{Load} (how many clients it
+has, when that changed) and, when the limits are the whole server's,
+L{Admit} and L{Left}.
+"""
+
+from twisted.protocols.amp import AMP, BinaryBoxProtocol, Boolean, Command, Integer, ListOf, Unicode
+
+
+class QuietAMP(AMP):
+    """
+    AMP without its lines about the connection coming and going: each side
+    says what matters (a worker started, a worker died) in its own words.
+    """
+
+    def makeConnection(self, transport):
+        BinaryBoxProtocol.makeConnection(self, transport)
+
+    def connectionLost(self, reason):
+        BinaryBoxProtocol.connectionLost(self, reason)
+        self.transport = None
+
+
+class Stop(Command):
+    """
+    Stop gracefully: stop accepting, answer, close every client; the worker
+    then exits with its exit status.
+    """
+
+    arguments = []
+    response = []
+
+
+class Hurry(Command):
+    """
+    The operator will not wait: cut the graceful stop short.
+    """
+
+    arguments = []
+    response = [(b"hurried", Boolean())]
+
+
+class CloseListeners(Command):
+    """
+    Option 1: stop accepting and keep serving the connected clients.
+    """
+
+    arguments = []
+    response = [(b"waiting", Integer()), (b"backlog", Integer(optional=True)), (b"served", Integer())]
+
+
+class WhenEmpty(Command):
+    """
+    Answered once the worker has no client left.
+    """
+
+    arguments = []
+    response = []
+
+
+class ListClients(Command):
+    """
+    C{clientes}: how many are served, and one line per client.
+    """
+
+    arguments = []
+    response = [(b"served", Integer()), (b"lines", ListOf(Unicode()))]
+
+
+class Kick(Command):
+    """
+    C{desconectar}: the client written C{peer} gets the closing line; the
+    answer is its address as the console writes it, or C{""} when the worker
+    has no such client.
+    """
+
+    arguments = [(b"peer", Unicode())]
+    response = [(b"peer", Unicode())]
+
+
+class Ready(Command):
+    """
+    Worker to main: it accepts on every listening socket now.
+    """
+
+    arguments = [(b"pid", Integer())]
+    requiresAnswer = False
+
+
+class Load(Command):
+    """
+    Worker to main: it has C{clients} clients now.
+    """
+
+    arguments = [(b"clients", Integer())]
+    requiresAnswer = False
+
+
+class Admit(Command):
+    """
+    Worker to main: may a client from C{host} be served, under the whole
+    server's C{--max-connections} and C{--max-per-ip}?
+    """
+
+    arguments = [(b"host", Unicode())]
+    response = [(b"admitted", Boolean())]
+
+
+class Left(Command):
+    """
+    Worker to main: an admitted client from C{host} is gone.
+    """
+
+    arguments = [(b"host", Unicode())]
+    requiresAnswer = False

@@ -1,0 +1,107 @@
+# -*- test-case-name: tests.test_workers_commands -*-
+"""
+The worker's side of the AMP connection: what it answers the main process
+(stop, hurry, close the listeners, list and kick its clients) and what it
+tells it (how many clients it has, now and then).
+"""
+
+import os
+
+from twisted.internet import task
+
+from ..console import Console, findPeer
+from ..protocol import OPERATOR
+from .commands import CloseListeners, Hurry, Kick, ListClients, Load, QuietAMP, Ready, Stop, WhenEmpty
+
+SECONDS = 1.0
+#: How often a worker tells the main process how many clients it has (only
+#: when that changed): what a worker that dies is said to have had.
+LOAD_SECONDS = 0.25 * SECONDS
+
+
+class WorkerControl(QuietAMP):
+    """
+    The main process's hold on one worker.
+
+    @ivar server: the worker's L{tpreactor.service.TimeServer}.
+    @ivar stop: called to stop the worker gracefully (stops its reactor).
+    """
+
+    def __init__(self, server, stop, reactor):
+        QuietAMP.__init__(self)
+        self.server = server
+        # Not "factory": the AMP connection's factory sets that.
+        self.serverFactory = server.factory
+        self._stop = stop
+        self._reported = 0
+        self._loadCall = task.LoopingCall(self.reportLoad)
+        self._loadCall.clock = reactor
+
+    def connectionMade(self):
+        QuietAMP.connectionMade(self)
+        self._loadCall.start(LOAD_SECONDS, now=False)
+
+    def connectionLost(self, reason):
+        QuietAMP.connectionLost(self, reason)
+        if self._loadCall.running:
+            self._loadCall.stop()
+        # The main process is gone: stop gracefully, nobody will say so.
+        self._stop()
+
+    def ready(self, pid=None):
+        """
+        Tell the main process this worker accepts on every listening socket.
+        """
+        self.callRemote(Ready, pid=os.getpid() if pid is None else pid)
+
+    def reportLoad(self):
+        """
+        Tell the main process how many clients there are, if that changed.
+        """
+        clients = len(self.serverFactory.connections)
+        if clients != self._reported:
+            self._reported = clients
+            self.callRemote(Load, clients=clients)
+
+    @Stop.responder
+    def stopGracefully(self):
+        self.server.reactor.callLater(0, self._stop)
+        return {}
+
+    @Hurry.responder
+    def hurry(self):
+        return {"hurried": bool(self.server.hurry())}
+
+    @CloseListeners.responder
+    def closeListeners(self):
+        d = self.server.closeListeners()
+
+        def closed(counts):
+            waiting, backlog = counts
+            served = [p for p in self.serverFactory.connections if not p.finished]
+            return {"waiting": waiting, "backlog": backlog, "served": len(served)}
+
+        return d.addCallback(closed)
+
+    @WhenEmpty.responder
+    def whenEmpty(self):
+        return self.serverFactory.whenEmpty().addCallback(lambda _: {})
+
+    @ListClients.responder
+    def listClients(self):
+        said = []
+        console = Console(self.serverFactory)
+        console.say = said.append
+        console.listClients()
+        lines = "\n".join(said).split("\n")[1:]
+        waiting = set(self.serverFactory.waiting)
+        served = len([p for p in self.serverFactory.connections if p not in waiting])
+        return {"served": served, "lines": lines}
+
+    @Kick.responder
+    def kick(self, peer):
+        protocol = findPeer(self.serverFactory, peer)
+        if protocol is None:
+            return {"peer": ""}
+        protocol.closeByServer(OPERATOR)
+        return {"peer": protocol.peer.joined}

@@ -1,0 +1,86 @@
+# -*- test-case-name: tests.test_workers_ports -*-
+"""
+The listening sockets a worker shares: the main process opens them (so they
+exist once, bound once, whichever worker lives or dies) and hands each worker
+a descriptor of every one; a worker adopts them into its reactor
+(C{adoptStreamPort}) with its own factory.
+"""
+
+import os
+
+from twisted.application.service import Service
+
+from ..endpoints import parseEndpoint
+
+#: The endpoint types whose sockets a worker can adopt (C{haproxy:} over them).
+SHAREABLE = ("tcp", "tcp6", "unix")
+
+
+def endpointKind(description):
+    """
+    The endpoint type of C{description}, looking through wrappers such as
+    C{haproxy:}.
+    """
+    kind, _, rest = description.partition(":")
+    while kind == "haproxy":
+        kind, _, rest = rest.partition(":")
+    return kind
+
+
+def shareable(description):
+    """
+    Whether workers can share the socket of C{description}: a plain stream
+    socket (an C{ssl:} one would need its TLS context in every worker).
+    """
+    return endpointKind(description) in SHAREABLE
+
+
+def wrapFactory(reactor, description, factory):
+    """
+    C{factory} wrapped as the endpoint of C{description} would wrap it
+    before listening (C{haproxy:} reads the PROXY header first).
+    """
+    endpoint = parseEndpoint(reactor, description)
+    wrappers = []
+    while hasattr(endpoint, "_wrapperFactory") and hasattr(endpoint, "_wrappedEndpoint"):
+        wrappers.append(endpoint._wrapperFactory)
+        endpoint = endpoint._wrappedEndpoint
+    for wrapper in reversed(wrappers):
+        factory = wrapper(factory)
+    return factory
+
+
+class AdoptedPort(Service):
+    """
+    In a worker: accepts on a listening socket the main process opened.
+
+    @ivar description: the endpoint, as the operator wrote it.
+    @ivar fd: the descriptor this process got it on (closed once adopted:
+        the reactor keeps a copy).
+    @ivar family: its address family.
+    @ivar port: the listening port once started, else C{None}.
+    """
+
+    def __init__(self, description, fd, family, factory, reactor):
+        self.description = description
+        self.fd = fd
+        self.family = family
+        self.factory = factory
+        self.reactor = reactor
+        self.port = None
+
+    def privilegedStartService(self):
+        Service.privilegedStartService(self)
+        wrapped = wrapFactory(self.reactor, self.description, self.factory)
+        self.port = self.reactor.adoptStreamPort(self.fd, self.family, wrapped)
+        os.close(self.fd)
+        self.factory.ports.append(self.port)
+
+    def stopService(self):
+        Service.stopService(self)
+        port, self.port = self.port, None
+        if port is None:
+            return None
+        if port in self.factory.ports:
+            self.factory.ports.remove(port)
+        return port.stopListening()

@@ -1,0 +1,54 @@
+# -*- test-case-name: tests.test_workers_server -*-
+"""
+The service twistd runs for C{--workers N} (N above 1): the main process's
+L{WorkersServer}, its listening services, the L{Supervisor} of the workers,
+the L{Gate} when the limits are the whole server's, and the operator.
+"""
+
+from dataclasses import replace
+
+from ..clock import SystemClock
+from ..endpoints import parseEndpoint
+from ..shutdown import ListeningService, defaultMaxConnections
+from . import child
+from .admission import Gate
+from .operator import WorkersOperator
+from .server import MainView, WorkersServer
+from .supervisor import Supervisor
+
+
+def limitsFor(settings, maxConnectionsGiven):
+    """
+    The settings each worker runs with, and the L{Gate} of the main process
+    (C{None} when there is nothing to count across workers).
+
+    An explicit C{--max-connections} and any C{--max-per-ip} count the whole
+    server's clients, so the main process admits each one; otherwise each
+    worker keeps its own open-file bound and nobody is asked.
+    """
+    if not (maxConnectionsGiven or settings.maxPerIp):
+        return settings, None
+    gate = Gate(settings.maxConnections if maxConnectionsGiven else 0, settings.maxPerIp)
+    return replace(settings, maxConnections=defaultMaxConnections(), maxPerIp=0), gate
+
+
+def makeWorkersService(options, mode, count, reactor, executable=None):
+    """
+    The main process of C{count} workers of C{mode}, for C{options}.
+    """
+    settings = options.settings()
+    workerSettings, gate = limitsFor(settings, getattr(options, "maxConnectionsGiven", True))
+    descriptions = options["endpoints"]
+
+    def describe(number, families):
+        return child.describe(number, mode.name, workerSettings, list(zip(descriptions, families)), gate is not None)
+
+    view = MainView(settings, SystemClock(), None)
+    extra = {"executable": executable} if executable else {}
+    supervisor = Supervisor(reactor, count, describe, lambda: server.listeningSockets(), view.catalogue, gate,
+                            **extra)
+    view.workers = supervisor
+    listeners = [ListeningService(d, parseEndpoint(reactor, d), view, mode.name) for d in descriptions]
+    server = WorkersServer(view, listeners, supervisor, reactor)
+    WorkersOperator(server, reactor).setServiceParent(server)
+    return server
