@@ -1,0 +1,228 @@
+"""
+End to end: `twistd -n tpreactor --workers 2`, a main process and two
+workers sharing the listening socket, as clients and the operator see it.
+"""
+
+import os
+import re
+import signal
+import subprocess
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from .support import DEADLINE_SECONDS, TWISTD, LineClient, ServerProcess
+from .test_e2e_operator import TerminalServer, connected, refused
+
+WELCOME = "Servidor: Conexión establecida el"
+REPLY = "Mensaje Recibido el"
+CLOSED = "Servidor: El servidor cerró la conexión."
+FULL = "Servidor: Servidor lleno, intente más tarde."
+READY = re.compile(r"\[w(\d+)\] (?:Proceso trabajador listo|Worker process ready) \(pid (\d+)\)")
+#: More clients than this all landing on one worker of two is not chance.
+SPREAD_TRIES = 60
+
+
+def workersReady(server, count=2):
+    """
+    Wait until C{count} workers said they accept; their pids by number.
+    """
+    server.waitFor(re.compile(r"(?s)" + r".*".join([READY.pattern] * count)))
+    return {int(n): int(pid) for n, pid in READY.findall(server.text)}
+
+
+def workerOf(server, port):
+    """
+    The number of the worker that logged the client on C{port}.
+    """
+    match = server.waitFor(re.compile(rf"\[w(\d+)\] Conexión establecida con IP: 127\.0\.0\.1 y Puerto: {port}\b"))
+    return int(match.group(1))
+
+
+def spread(server, port, workers=(1, 2)):
+    """
+    Welcomed clients, connected one by one until every worker in
+    C{workers} has one: C{{worker: [clients]}}.
+    """
+    byWorker = {}
+    for _ in range(SPREAD_TRIES):
+        client = connected(port)
+        byWorker.setdefault(workerOf(server, client.localPort), []).append(client)
+        if all(w in byWorker for w in workers):
+            return byWorker
+    raise AssertionError(f"{SPREAD_TRIES} clients, all on worker(s) {sorted(byWorker)}:\n{server.text}")
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def closeAll(byWorker):
+    for clients in byWorker.values():
+        for client in clients:
+            client.close()
+
+
+class WorkersServeTests(SynchronousTestCase):
+    def test_clientsSpreadOverWorkersThatNameThemselves(self):
+        """
+        Clients land on both workers; each is served as by one process, and
+        every console line about it names its worker.
+        """
+        with ServerProcess("--workers", "2") as server:
+            workersReady(server)
+            byWorker = spread(server, server.port)
+            for number, clients in byWorker.items():
+                client = clients[0]
+                port = client.localPort
+                assert client.ask("hola").startswith(REPLY)
+                assert client.ask("salir").startswith("Servidor: Conexión finalizada.")
+                server.waitFor(f"[w{number}] Mensaje recibido de 127.0.0.1:{port}: hola")
+                server.waitFor(f"[w{number}] Cliente 127.0.0.1:{port} ha cerrado la conexión.")
+            closeAll(byWorker)
+            assert "Traceback" not in server.text
+
+    def test_sigtermIsGracefulInEveryWorker(self):
+        """
+        SIGTERM: every client of every worker gets the replies to what it
+        sent, then the closing line; the server exits 0 and no worker is left.
+        """
+        with ServerProcess("--workers", "2", "--work", "0.3") as server:
+            pids = workersReady(server)
+            byWorker = spread(server, server.port)
+            clients = [c for cs in byWorker.values() for c in cs]
+            for client in clients:
+                client.send("uno\ndos\n")
+            server.waitFor(re.compile(r"Mensaje recibido de [^\n]*: dos"))
+            server.signal(signal.SIGTERM)
+            for client in clients:
+                assert [client.line()[:len(REPLY)] for _ in range(2)] == [REPLY, REPLY]
+                assert client.line() == CLOSED
+                assert client.line() is None
+            assert server.wait() == 0
+            assert not [pid for pid in pids.values() if alive(pid)]
+            assert "Código de salida: 0." in server.text
+            assert "Traceback" not in server.text
+            closeAll(byWorker)
+
+    def test_deadWorkerIsLoggedAndReplaced(self):
+        """
+        A worker killed outright is logged with how many clients it had, and
+        another takes its number; the other worker's clients never notice.
+        """
+        with ServerProcess("--workers", "2") as server:
+            pids = workersReady(server)
+            byWorker = spread(server, server.port)
+            victim = 1
+            had = len(byWorker[victim])
+            survivor = byWorker[2][0]
+            # The worker tells how many clients it has every quarter second.
+            assert survivor.nothingWithin(0.6)
+            os.kill(pids[victim], signal.SIGKILL)
+            server.waitFor(
+                f"[w{victim}] El proceso trabajador (pid {pids[victim]}) terminó inesperadamente "
+                f"(signal 9) con {had} clientes; se inicia otro."
+            )
+            newPid = server.waitFor(re.compile(rf"\[w{victim}\] Proceso trabajador listo \(pid (?!{pids[victim]}\))(\d+)\)"))
+            assert int(newPid.group(1)) != pids[victim]
+            assert survivor.ask("sigo").startswith(REPLY)
+            with connected(server.port) as late:
+                assert late.ask("hola").startswith(REPLY)
+            closeAll(byWorker)
+            server.signal(signal.SIGTERM)
+            assert server.wait() == 0
+
+    def test_limitsCountTheWholeServer(self):
+        """
+        --max-connections and --max-per-ip count every worker's clients: the
+        one over the limit is refused, whichever worker took it.
+        """
+        for option in ("--max-connections", "--max-per-ip"):
+            with ServerProcess("--workers", "2", option, "3") as server:
+                workersReady(server)
+                clients = [connected(server.port) for _ in range(3)]
+                for _ in range(4):  # whichever worker takes it
+                    with LineClient(server.port) as extra:
+                        assert extra.line() == FULL, option
+                        assert extra.line() is None
+                clients.pop().close()
+                server.waitFor("se desconectó.")
+                with connected(server.port) as another:
+                    assert another.ask("hola").startswith(REPLY)
+                for client in clients:
+                    client.close()
+
+    def test_serialRefusesWorkersInOneLine(self):
+        """
+        Serial mode refuses --workers above 1 with one line, in the server's language.
+        """
+        for lang, text in [("es", "El modo serial no admite --workers mayor que 1"),
+                           ("en", "serial mode does not take --workers above 1")]:
+            result = subprocess.run([TWISTD, "--pidfile=", "-n", "tpreactor", "--mode", "serial", "--workers", "2",
+                                     "--lang", lang], capture_output=True, text=True, timeout=DEADLINE_SECONDS * 2,
+                                    stdin=subprocess.DEVNULL)
+            assert result.returncode != 0
+            output = result.stdout + result.stderr
+            assert len([line for line in output.splitlines() if text in line]) == 1, output
+
+
+class WorkersOperatorTests(SynchronousTestCase):
+    def test_consoleReachesEveryWorker(self):
+        """
+        clientes lists both workers' clients, each line naming its worker;
+        desconectar closes the client on whichever worker has it.
+        """
+        with TerminalServer("--workers", "2") as server:
+            workersReady(server)
+            byWorker = spread(server, server.port)
+            everyone = [(n, c.localPort) for n, cs in byWorker.items() for c in cs]
+            listing = server.command("clientes", f"Conexiones activas: {len(everyone)}")
+            for number, port in everyone:
+                server.waitFor(re.compile(rf"127\.0\.0\.1:{port}  conectado el .*  \[w{number}\]"))
+            assert listing
+            target = byWorker[2][0]
+            port = target.localPort
+            server.command(f"desconectar 127.0.0.1:{port}", f"Desconectando a 127.0.0.1:{port}.  [w2]")
+            assert target.line() == CLOSED
+            server.waitFor(f"[w2] Cliente 127.0.0.1:{port} desconectado por el servidor: orden del operador.")
+            server.command("desconectar 127.0.0.1:1", "No hay ningún cliente conectado desde 127.0.0.1:1.")
+            closeAll(byWorker)
+
+    def test_closeSocketOnlyServesTheConnectedThenEnds(self):
+        """
+        Ctrl+C and option 1: no worker accepts any more, every worker's
+        clients keep being served, and the server ends when the last leaves.
+        """
+        with TerminalServer("--workers", "2") as server:
+            workersReady(server)
+            byWorker = spread(server, server.port)
+            mark = server.interrupt()
+            server.type("1\n")
+            server.waitFor("Socket del servidor cerrado.", mark)
+            assert refused(server.port)
+            for clients in byWorker.values():
+                for client in clients:
+                    assert client.ask("hola").startswith(REPLY)
+                    client.ask("salir")
+                    client.close()
+            assert server.wait() == 0
+            server.assertTerminalRestored()
+
+    def test_ctrlCOptionTwoStopsEveryWorker(self):
+        """
+        Ctrl+C and option 2: every worker's clients get the closing line; exit 0.
+        """
+        with TerminalServer("--workers", "2") as server:
+            pids = workersReady(server)
+            byWorker = spread(server, server.port)
+            server.interrupt()
+            server.type("2\n")
+            for clients in byWorker.values():
+                for client in clients:
+                    assert client.line() == CLOSED
+            assert server.wait() == 0
+            assert not [pid for pid in pids.values() if alive(pid)]
+            closeAll(byWorker)
