@@ -86,7 +86,7 @@ class WorkerProcess(ProcessProtocol):
         """
         C{command} to this worker; a worker that is gone answers with a failure.
         """
-        return self.control.callRemote(command, **kwargs)
+        return defer.maybeDeferred(self.control.callRemote, command, **kwargs)
 
     def processEnded(self, reason):
         value = reason.value

@@ -1,0 +1,171 @@
+"""
+The AMP conversation between the main process and a worker, in memory: a
+worker's L{WorkerControl} on a real factory and clients, the main process's
+L{MainControl}, and an L{IOPump} between them.
+"""
+
+from twisted.internet.task import Clock
+from twisted.logger import capturedLogs
+from twisted.test.iosim import connectedServerAndClient
+from twisted.trial.unittest import SynchronousTestCase
+
+from tpreactor.workers.admission import Gate
+from tpreactor.workers.commands import Admit, CloseListeners, Kick, Left, ListClients, Stop, WhenEmpty
+from tpreactor.workers.control import LOAD_SECONDS, WorkerControl
+from tpreactor.workers.supervisor import MainControl, WorkerProcess
+
+from .memory import Server
+from .shutdownfakes import CLOSED, messages, timeServer
+
+
+class Conversation:
+    """
+    A worker with clients in memory, its control, and the main process's end.
+    """
+
+    def __init__(self, gate=None):
+        self.memory = Server()
+        self.server, self.listener = timeServer(self.memory)
+        self.stops = []
+        self.clock = self.memory.clock
+        self.worker = WorkerProcess(1, lambda worker: None, gate, 0.0, self.memory.factory.catalogue)
+        self.main, self.control, self.pump = connectedServerAndClient(
+            lambda: WorkerControl(self.server, lambda: self.stops.append(True), self.clock),
+            lambda: self.worker.control,
+        )
+
+    def ask(self, command, **kwargs):
+        """
+        The worker's answer to C{command} from the main process.
+        """
+        return self._answer(self.main, command, kwargs)
+
+    def askMain(self, command, **kwargs):
+        """
+        The main process's answer to C{command} from the worker.
+        """
+        return self._answer(self.control, command, kwargs)
+
+    def _answer(self, side, command, kwargs):
+        results = []
+        side.callRemote(command, **kwargs).addBoth(results.append)
+        self.pump.flush()
+        return results[0] if results else None
+
+
+class WorkerControlTests(SynchronousTestCase):
+    def setUp(self):
+        self.talk = Conversation()
+        self.first = self.talk.memory.connect()
+        self.second = self.talk.memory.connect()
+        self.first.lines()
+        self.second.send(b"hola\n")
+
+    def test_listClients(self):
+        """
+        ListClients answers how many are served and one console line per client.
+        """
+        answer = self.talk.ask(ListClients)
+        self.assertEqual(answer["served"], 2)
+        self.assertEqual([line.split("  ")[0] for line in answer["lines"]], ["127.0.0.1:53544", "127.0.0.1:53545"])
+        self.assertIn("mensajes: 1", answer["lines"][1])
+
+    def test_kickReachesTheClient(self):
+        """
+        Kick closes the client named, with the closing line, and answers its address.
+        """
+        self.assertEqual(self.talk.ask(Kick, peer="127.0.0.1:53545"), {"peer": "127.0.0.1:53545"})
+        self.assertEqual(self.second.lines()[-1], CLOSED)
+        self.assertTrue(self.second.closing)
+        self.assertFalse(self.first.closing)
+
+    def test_kickUnknown(self):
+        """
+        Kick answers an empty address when the worker has no such client.
+        """
+        self.assertEqual(self.talk.ask(Kick, peer="127.0.0.1:1"), {"peer": ""})
+
+    def test_loadIsReportedWhenItChanges(self):
+        """
+        Every LOAD_SECONDS the worker tells the main process how many clients it has.
+        """
+        self.talk.clock.advance(LOAD_SECONDS)
+        self.talk.pump.flush()
+        self.assertEqual(self.talk.worker.clients, 2)
+        self.first.lose()
+        self.talk.clock.advance(LOAD_SECONDS)
+        self.talk.pump.flush()
+        self.assertEqual(self.talk.worker.clients, 1)
+
+    def test_stop(self):
+        """
+        Stop is answered, then the worker stops gracefully.
+        """
+        self.assertEqual(self.talk.ask(Stop), {})
+        self.talk.clock.advance(0)
+        self.assertEqual(self.talk.stops, [True])
+
+    def test_mainGoneStopsTheWorker(self):
+        """
+        When the main process's end of the connection goes, the worker stops.
+        """
+        self.talk.main.transport.loseConnection()
+        self.talk.pump.flush()
+        self.assertEqual(self.talk.stops, [True])
+
+    def test_closeListeners(self):
+        """
+        CloseListeners stops the worker's listeners and says how many it still serves.
+        """
+        answer = self.talk.ask(CloseListeners)
+        self.assertEqual((answer["waiting"], answer["served"]), (0, 2))
+        self.assertEqual(self.talk.listener.stopped, 1)
+
+    def test_whenEmpty(self):
+        """
+        WhenEmpty is answered once the last client is gone.
+        """
+        results = []
+        self.talk.main.callRemote(WhenEmpty).addCallback(results.append)
+        self.talk.pump.flush()
+        self.first.lose()
+        self.talk.pump.flush()
+        self.assertEqual(results, [])
+        self.second.lose()
+        self.talk.pump.flush()
+        self.assertEqual(results, [{}])
+
+    def test_ready(self):
+        """
+        A worker that accepts says so, and the main process logs it with its number.
+        """
+        with capturedLogs() as events:
+            self.talk.control.ready(pid=4242)
+            self.talk.pump.flush()
+        self.assertIn("[w1] Proceso trabajador listo (pid 4242).", messages(events))
+
+
+class MainControlTests(SynchronousTestCase):
+    def test_admitAndLeft(self):
+        """
+        Admit counts against the main process's gate; Left makes room again.
+        """
+        talk = Conversation(gate=Gate(1, 0))
+        self.assertEqual(talk.askMain(Admit, host="10.0.0.1"), {"admitted": True})
+        self.assertEqual(talk.askMain(Admit, host="10.0.0.2"), {"admitted": False})
+        talk.control.callRemote(Left, host="10.0.0.1")
+        talk.pump.flush()
+        self.assertEqual(talk.askMain(Admit, host="10.0.0.2"), {"admitted": True})
+
+    def test_noGateAdmitsNobody(self):
+        """
+        A worker asks only when there is a gate; without one the answer is no.
+        """
+        self.assertEqual(Conversation().askMain(Admit, host="10.0.0.1"), {"admitted": False})
+
+    def test_clockIsTheReactors(self):
+        """
+        The load report runs on the clock it was given.
+        """
+        talk = Conversation()
+        self.assertIsInstance(talk.clock, Clock)

@@ -1,0 +1,285 @@
+"""
+The main process of C{--workers}: the option, the service it builds, the
+console and the shutdown acting on every worker, and the replacement of a
+worker that dies; the workers themselves are fakes here.
+"""
+
+from twisted.internet import defer
+from twisted.internet.error import ProcessDone, ProcessTerminated
+from twisted.internet.task import Clock
+from twisted.internet.testing import MemoryReactorClock
+from twisted.logger import capturedLogs
+from twisted.python import usage
+from twisted.python.failure import Failure
+from twisted.trial.unittest import SynchronousTestCase
+
+from tpreactor.factory import Settings
+from tpreactor.messages import catalogue
+from tpreactor.modes import modeNamed
+from tpreactor.tap import Options, makeService
+from tpreactor.workers import checkWorkers, workerCount
+from tpreactor.workers.commands import CloseListeners, Hurry, Kick, ListClients, Stop
+from tpreactor.workers.operator import WorkersConsole, WorkersOperator
+from tpreactor.workers.server import MainView, WorkersServer
+from tpreactor.workers.supervisor import Supervisor, WorkerProcess
+
+from .shutdownfakes import FakeListener, messages
+
+
+def parse(*args):
+    options = Options()
+    options.parseOptions(list(args))
+    return options
+
+
+class FakeWorkers:
+    """
+    A supervisor whose workers answer what the test says.
+    """
+
+    exitStatus = 0
+    replacing = True
+
+    def __init__(self, answers=None):
+        self.answers = answers or {}
+        self.told = []
+        self.stopped = []
+        self.killed = 0
+
+    def tell(self, command, **kwargs):
+        self.told.append((command, kwargs))
+        return defer.succeed(list(self.answers.get(command, [])))
+
+    def startAll(self):
+        self.started = True
+
+    def stopAll(self, command, seconds):
+        self.stopped.append((command, seconds))
+        return defer.succeed(None)
+
+    def killAll(self):
+        self.killed += 1
+
+
+def mainServer(workers):
+    view = MainView(Settings(), None, workers)
+    listener = FakeListener()
+    server = WorkersServer(view, [listener], workers, MemoryReactorClock())
+    return server, listener
+
+
+class OptionsTests(SynchronousTestCase):
+    def test_defaultIsOneProcess(self):
+        """
+        --workers is 1 by default: today's single process.
+        """
+        self.assertEqual(parse()["workers"], 1)
+        self.assertNotIsInstance(makeService(parse(), MemoryReactorClock()), WorkersServer)
+
+    def test_serialRefusesInOneLine(self):
+        """
+        Serial mode refuses --workers above 1 (and 0 on more than one core) with one line.
+        """
+        with self.assertRaises(usage.UsageError) as raised:
+            parse("--mode", "serial", "--workers", "2", "--lang", "en")
+        self.assertEqual(str(raised.exception),
+                         "serial mode does not take --workers above 1: apparent concurrency serves one client "
+                         "at a time.")
+        self.assertEqual(parse("--mode", "serial", "--workers", "1")["workers"], 1)
+        serial = modeNamed("serial")
+        self.assertRaises(usage.UsageError, checkWorkers, 0, serial, "es", [], cores=2)
+        checkWorkers(0, serial, "es", [], cores=1)
+
+    def test_declaredByTheMode(self):
+        """
+        Whether a mode takes workers is the mode's own declaration.
+        """
+        self.assertEqual({m: modeNamed(m).allowsWorkers for m in ("reactor", "serial", "processes")},
+                         {"reactor": True, "serial": False, "processes": True})
+
+    def test_onlyShareableEndpoints(self):
+        """
+        Workers share tcp, tcp6 and unix sockets (haproxy: over them), not ssl.
+        """
+        parse("--workers", "2", "--listen", "haproxy:tcp:7000", "--listen", "unix:/tmp/tpw.sock")
+        with self.assertRaises(usage.UsageError) as raised:
+            parse("--workers", "2", "--listen", "ssl:7000:privateKey=k.pem")
+        self.assertIn("--workers cannot share ssl:7000", str(raised.exception))
+
+    def test_helpSaysHowLimitsCount(self):
+        """
+        --help says what --workers 0 means and that the limits count the whole server.
+        """
+        text = " ".join(str(Options()).split())
+        self.assertIn("--workers", text)
+        self.assertIn("0 means one per core", text)
+        self.assertIn("--max-per-ip count the whole server's clients", text)
+
+    def test_workerCount(self):
+        """
+        0 is one per core.
+        """
+        self.assertEqual((workerCount(3), workerCount(0, cores=4)), (3, 4))
+
+    def test_makeService(self):
+        """
+        --workers 2 builds the main process: it listens once, with the operator over every worker.
+        """
+        reactor = MemoryReactorClock()
+        service = makeService(parse("--workers", "2", "-p", "7001"), reactor)
+        self.assertIsInstance(service, WorkersServer)
+        self.assertEqual(service.workers.count, 2)
+        self.assertIsInstance(service.getServiceNamed("operator"), WorkersOperator)
+        self.assertIsInstance(service.getServiceNamed("operator").consoleClass(service.factory), WorkersConsole)
+
+
+class ConsoleTests(SynchronousTestCase):
+    def console(self, answers):
+        workers = FakeWorkers(answers)
+        console = WorkersConsole(MainView(Settings(), None, workers))
+        said = []
+        console.say = said.append
+        return console, said, workers
+
+    def test_listClientsOfEveryWorker(self):
+        """
+        clientes: the total, then each worker's lines, each naming its worker.
+        """
+        console, said, _ = self.console({ListClients: [
+            (1, {"served": 1, "lines": ["127.0.0.1:1  a"]}),
+            (2, {"served": 2, "lines": ["127.0.0.1:2  b", "127.0.0.1:3  c"]}),
+            (3, None),
+        ]})
+        console.lineReceived(b"clientes")
+        self.assertEqual(said, ["Conexiones activas: 3\n127.0.0.1:1  a  [w1]\n127.0.0.1:2  b  [w2]\n"
+                                "127.0.0.1:3  c  [w2]"])
+
+    def test_kickReachesTheRightWorker(self):
+        """
+        desconectar: every worker is asked, the one that has the client answers.
+        """
+        console, said, workers = self.console({Kick: [(1, {"peer": ""}), (2, {"peer": "127.0.0.1:5"})]})
+        console.lineReceived(b"desconectar 127.0.0.1:5")
+        self.assertEqual(workers.told, [(Kick, {"peer": "127.0.0.1:5"})])
+        self.assertEqual(said, ["Desconectando a 127.0.0.1:5.  [w2]"])
+
+    def test_kickUnknown(self):
+        """
+        desconectar of a client no worker has: one line saying so.
+        """
+        console, said, _ = self.console({Kick: [(1, {"peer": ""})]})
+        console.lineReceived(b"desconectar 127.0.0.1:9")
+        self.assertEqual(said, ["No hay ningún cliente conectado desde 127.0.0.1:9."])
+
+
+class WorkersServerTests(SynchronousTestCase):
+    def test_closeListeners(self):
+        """
+        Option 1: every worker stops accepting, so does the main process, and
+        the clients still served are counted.
+        """
+        workers = FakeWorkers({CloseListeners: [(1, {"waiting": 0, "backlog": None, "served": 2}),
+                                                (2, {"waiting": 0, "backlog": None, "served": 1})]})
+        server, listener = mainServer(workers)
+        server.startService()
+        results = []
+        server.closeListeners().addCallback(results.append)
+        self.assertEqual(results, [(0, None)])
+        self.assertEqual(len(server.factory.connections), 3)
+        self.assertEqual(listener.stopped, 1)
+        self.assertFalse(server.listening)
+        self.assertFalse(workers.replacing)
+
+    def test_stopIsEveryWorkersGracefulStop(self):
+        """
+        The server's stop is every worker's graceful stop, bounded past the grace period.
+        """
+        workers = FakeWorkers()
+        server, listener = mainServer(workers)
+        server.startService()
+        with capturedLogs() as events:
+            server.stopService()
+        self.assertEqual(workers.stopped[0][0], Stop)
+        self.assertGreater(workers.stopped[0][1], Settings().grace)
+        self.assertEqual(listener.stopped, 1)
+        self.assertEqual(messages(events), ["Todas las conexiones activas han sido cerradas.",
+                                            "Socket del servidor cerrado."])
+        self.assertEqual(server.exitStatus, 0)
+
+    def test_hurry(self):
+        """
+        Hurrying the stop hurries every worker, and the exit status says so.
+        """
+        workers = FakeWorkers()
+        server, _ = mainServer(workers)
+        server.stopping = True
+        server.hurry()
+        self.assertEqual(workers.told, [(Hurry, {})])
+        self.assertEqual(server.exitStatus, 1)
+
+    def test_worstExitStatus(self):
+        """
+        The exit status is the worst of the workers'.
+        """
+        workers = FakeWorkers()
+        workers.exitStatus = 1
+        self.assertEqual(mainServer(workers)[0].exitStatus, 1)
+
+
+class SupervisorTests(SynchronousTestCase):
+    def setUp(self):
+        self.clock = Clock()
+        self.supervisor = Supervisor(self.clock, 2, None, None, catalogue("es"))
+        self.started = []
+        self.supervisor.start = self.start
+
+    def start(self, number):
+        worker = WorkerProcess(number, self.supervisor._ended, None, self.clock.seconds(), catalogue("es"))
+        worker.pid = 100 + number
+        self.supervisor.workers[number] = worker
+        self.started.append(number)
+        return worker
+
+    def test_deadWorkerLoggedAndReplaced(self):
+        """
+        A worker that dies is logged with how many clients it had, and started again.
+        """
+        self.supervisor.startAll()
+        self.clock.advance(10)
+        worker = self.supervisor.workers[2]
+        worker.clients = 3
+        with capturedLogs() as events:
+            worker.processEnded(Failure(ProcessTerminated(signal=9)))
+        self.assertEqual(messages(events), [
+            "[w2] El proceso trabajador (pid 102) terminó inesperadamente (signal 9) con 3 clientes; se inicia otro."
+        ])
+        self.clock.advance(0)
+        self.assertEqual(self.started, [1, 2, 2])
+
+    def test_quickDeathWaits(self):
+        """
+        A worker that dies right after it started is replaced only a moment later.
+        """
+        self.supervisor.startAll()
+        with capturedLogs():
+            self.supervisor.workers[1].processEnded(Failure(ProcessTerminated(exitCode=1)))
+        self.clock.advance(0)
+        self.assertEqual(self.started, [1, 2])
+        self.clock.advance(1)
+        self.assertEqual(self.started, [1, 2, 1])
+
+    def test_noReplacementWhileStopping(self):
+        """
+        While the server stops, a worker that ends is not replaced; its exit status counts.
+        """
+        self.supervisor.startAll()
+        ended = self.supervisor.stopAll(Stop, 30)
+        with capturedLogs() as events:
+            self.supervisor.workers[1].processEnded(Failure(ProcessDone(0)))
+            self.supervisor.workers[2].processEnded(Failure(ProcessTerminated(exitCode=1)))
+        self.assertEqual(messages(events), [])
+        self.assertTrue(ended.called)
+        self.clock.advance(5)
+        self.assertEqual(self.started, [1, 2])
+        self.assertEqual(self.supervisor.exitStatus, 1)
+        self.assertEqual(self.clock.getDelayedCalls(), [])
