@@ -103,17 +103,18 @@ class OptionsTests(SynchronousTestCase):
         """
         parse("--workers", "2", "--listen", "haproxy:tcp:7000", "--listen", "unix:/tmp/tpw.sock")
         with self.assertRaises(usage.UsageError) as raised:
-            parse("--workers", "2", "--listen", "ssl:7000:privateKey=k.pem")
+            parse("--workers", "2", "--listen", "ssl:7000:privateKey=k.pem", "--lang", "en")
         self.assertIn("--workers cannot share ssl:7000", str(raised.exception))
 
     def test_helpSaysHowLimitsCount(self):
         """
         --help says what --workers 0 means and that the limits count the whole server.
         """
-        text = " ".join(str(Options()).split())
-        self.assertIn("--workers", text)
-        self.assertIn("0 means one per core", text)
+        text = " ".join(str(Options("en")).split())
+        self.assertIn("--workers= Processes that share the listening sockets in reactor or processes mode; "
+                      "0 means one per core", text)
         self.assertIn("--max-per-ip count the whole server's clients", text)
+        self.assertIn("--max-per-ip cuentan los clientes de todo el servidor", " ".join(str(Options("es")).split()))
 
     def test_workerCount(self):
         """

@@ -74,13 +74,12 @@ class AdoptedPort(Service):
         wrapped = wrapFactory(self.reactor, self.description, self.factory)
         self.port = self.reactor.adoptStreamPort(self.fd, self.family, wrapped)
         os.close(self.fd)
-        self.factory.ports.append(self.port)
+        self.factory.addPort(self.port)
 
     def stopService(self):
         Service.stopService(self)
         port, self.port = self.port, None
         if port is None:
             return None
-        if port in self.factory.ports:
-            self.factory.ports.remove(port)
+        self.factory.removePort(port)
         return port.stopListening()

@@ -56,6 +56,16 @@ class MainView(ServerFactory):
         self.connections = []
         self.workers = workers
 
+    def addPort(self, port):
+        """
+        A listening service listens on C{port} (for the workers).
+        """
+        self.ports.append(port)
+
+    def removePort(self, port):
+        if port in self.ports:
+            self.ports.remove(port)
+
     def whenEmpty(self):
         """
         A Deferred that fires once no worker has a client left.
