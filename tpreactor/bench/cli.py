@@ -24,6 +24,7 @@ Examples:
   tpreactor-bench welcome --burst
   tpreactor-bench chat --modes reactor,serial,processes --work 0.002 --work-kind sleep,cpu --plot chat.png
   tpreactor-bench churn --target mine=127.0.0.1:6667
+  tpreactor-bench chat --clients 1000 --messages 20 --modes reactor --workers 1,2
 """
 
 
@@ -66,6 +67,9 @@ def _addCommon(parser, suppress):
                    help="the command each mode runs with, comma-separated: default (what a user types: "
                         "twistd -n tpreactor), quiet (--quiet), twistdlog (twistd's own log observer); "
                         "default: default,quiet (default alone in the quick run)")
+    g.add_argument("--workers", type=_ints, default=d(None), metavar="N[,N...]",
+                   help="--workers for the servers, comma-separated: one column per mode and count (e.g. 1,2; "
+                        "serial mode takes only 1)")
     g.add_argument("--server-logger", default=d(None), metavar="OBSERVER",
                    help=f"twistd --logger for every variant (default: none, twistd's default for tpreactor, "
                         f"its console observer; e.g. {SERVER_LOGGER})")
@@ -150,15 +154,19 @@ def makeServers(args):
     args.work = work
     kinds = args.work_kind or ["sleep"]
     variants = args.variants or (["default"] if args.scenario is None else ["default", "quiet"])
+    counts = args.workers or [None]
     out = []
     for mode in args.modes:
         for kind in kinds:
             for variant in variants:
-                label = mode if len(kinds) == 1 else f"{mode}/{kind}"
-                label = label if variant == "default" else f"{label} {variant}"
-                options = dict({"logger": args.server_logger or None}, **VARIANTS[variant])
-                out.append(modeServer(mode, label=label, work=work, workKind=kind, threads=args.threads,
-                                      processes=args.processes, backlog=args.backlog, **options))
+                for workers in counts:
+                    label = mode if len(kinds) == 1 else f"{mode}/{kind}"
+                    label = label if variant == "default" else f"{label} {variant}"
+                    label = label if len(counts) == 1 else f"{label} w{workers}"
+                    options = dict({"logger": args.server_logger or None}, **VARIANTS[variant])
+                    out.append(modeServer(mode, label=label, work=work, workKind=kind, threads=args.threads,
+                                          processes=args.processes, backlog=args.backlog, workers=workers,
+                                          **options))
     out += [referenceServer(kind) for kind in args.reference]
     out += [targetServer(text) for text in args.target]
     return out

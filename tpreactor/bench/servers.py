@@ -15,6 +15,8 @@ import psutil
 from .twistd import tpreactorArgs
 
 LISTENING = re.compile(r"(?:escuchando en|listening on) (\S+):(\d+)")
+#: With --workers N, each worker's line once it accepts (both languages).
+WORKER_READY = re.compile(r"\[w\d+\] (?:Proceso trabajador listo|Worker process ready)")
 START_SECONDS = 30.0
 STOP_SECONDS = 10.0
 
@@ -49,8 +51,9 @@ class Server:
     @ivar settings: what it was started with (mode, work, ...), for the JSON.
     """
 
-    def __init__(self, label, kind, host, port, pid=None, settings=None, args=None):
+    def __init__(self, label, kind, host, port, pid=None, settings=None, args=None, workers=1):
         self.label = label
+        self.workers = workers
         self.kind = kind
         self.host = host
         self.port = port
@@ -88,7 +91,7 @@ class Server:
         deadline = time.monotonic() + START_SECONDS
         while True:
             text = self.output()
-            if LISTENING.search(text):
+            if LISTENING.search(text) and len(WORKER_READY.findall(text)) >= (self.workers if self.workers > 1 else 0):
                 return self
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.label}: server exited ({self.proc.returncode}) before listening:\n"
@@ -141,6 +144,8 @@ class Server:
             return None
         out = CpuSample()
         try:
+            # With --workers N the workers, the main process's children, run the reactors.
+            out.reactors = [c.pid for c in proc.children()] if self.workers > 1 else [proc.pid]
             for p in [proc, *proc.children(recursive=True)]:
                 seconds, resolution = processCpu(p)
                 if seconds is not None:
@@ -162,10 +167,12 @@ class Server:
 
 class CpuSample(dict):
     """
-    CPU seconds by pid, and the coarsest clock resolution among them (seconds).
+    CPU seconds by pid, the coarsest clock resolution among them (seconds),
+    and the pids of the processes that run a reactor (C{None}: the main one).
     """
 
     resolution = 0.0
+    reactors = None
 
 
 def processCpu(process):
@@ -212,24 +219,31 @@ def cpuResolution(before, after):
 def cpuDelta(before, after, mainPid):
     """
     CPU seconds used between two L{Server.cpuTimes} samples: the whole tree
-    and the main process alone (C{None, None} if unknown).
+    and the busiest reactor process (the main process, or with workers the
+    busiest worker) alone (C{None, None} if unknown).
     """
     if before is None or after is None:
         return None, None
     total = sum(t - before.get(pid, 0.0) for pid, t in after.items())
-    main = after.get(mainPid, 0.0) - before.get(mainPid, 0.0)
+    reactors = getattr(after, "reactors", None) or [mainPid]
+    main = max(after.get(pid, 0.0) - before.get(pid, 0.0) for pid in reactors)
     return total, main
 
 
 def modeServer(mode, label=None, host="127.0.0.1", work=0.0, workKind="sleep", threads=None, processes=None,
-               backlog=None, logger=None, quiet=False):
+               backlog=None, logger=None, quiet=False, workers=None):
+    """
+    A tpreactor server of C{mode}; C{workers} is its C{--workers} (C{None}:
+    not given), and the server counts as started once every worker accepts.
+    """
     port = freePort(host)
     label = label or mode
     settings = {"mode": mode, "work": work, "work_kind": workKind, "threads": threads,
                 "processes": processes if mode == "processes" else None, "logger": logger or "default",
-                "quiet": quiet}
-    return Server(label, "mode", host, port, settings=settings,
-                  args=tpreactorArgs(mode, port, work, workKind, threads, processes, backlog, logger, quiet))
+                "quiet": quiet, "workers": workers or 1}
+    return Server(label, "mode", host, port, settings=settings, workers=workers or 1,
+                  args=tpreactorArgs(mode, port, work, workKind, threads, processes, backlog, logger, quiet,
+                                     workers))
 
 
 def referenceServer(kind, host="127.0.0.1"):

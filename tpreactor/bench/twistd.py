@@ -41,11 +41,11 @@ def twistdCommand():
 
 
 def tpreactorArgs(mode, port, work=0.0, workKind="sleep", threads=None, processes=None, backlog=None,
-                  logger=None, quiet=False):
+                  logger=None, quiet=False, workers=None):
     """
     The command line of C{twistd -n tpreactor} for one mode: the command a
-    user types, plus C{twistd --logger=LOGGER} if given and C{--quiet} if
-    C{quiet}.
+    user types, plus C{twistd --logger=LOGGER} if given, C{--quiet} if
+    C{quiet}, and C{--workers N} if C{workers} is given (C{None}: one process).
     """
     twistdOptions = [f"--logger={logger}"] if logger else []
     args = [*twistdCommand(), "--pidfile=", *twistdOptions, "-n", "tpreactor", "--port", str(port), "--mode", mode]
@@ -58,4 +58,6 @@ def tpreactorArgs(mode, port, work=0.0, workKind="sleep", threads=None, processe
         args += ["--processes", str(processes)]
     if backlog:
         args += ["--backlog", str(backlog)]
+    if workers is not None:
+        args += ["--workers", str(workers)]
     return args
