@@ -3,6 +3,7 @@ End to end: `twistd -n tpreactor --workers 2`, a main process and two
 workers sharing the listening socket, as clients and the operator see it.
 """
 
+import asyncio
 import os
 import re
 import signal
@@ -167,6 +168,75 @@ class WorkersServeTests(SynchronousTestCase):
             assert result.returncode != 0
             output = result.stdout + result.stderr
             assert len([line for line in output.splitlines() if text in line]) == 1, output
+
+
+class Chatter:
+    """
+    A client that sends a message, waits for its reply, and again, until the
+    server closes: what it sent, what was answered, how it ended.
+    """
+
+    def __init__(self):
+        self.sent = 0
+        self.replies = 0
+        self.closingLine = False
+        self.afterClosing = []
+        self.error = None
+
+    async def run(self, port, started):
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            line = await reader.readline()
+            assert line.decode().startswith(WELCOME), line
+            started.set()
+            while True:
+                writer.write(b"hola\n")
+                self.sent += 1
+                line = (await reader.readline()).decode().rstrip("\n")
+                if line.startswith(REPLY):
+                    self.replies += 1
+                    continue
+                self.closingLine = line == CLOSED
+                self.afterClosing.append(await reader.read())
+                break
+            writer.close()
+        except Exception as e:  # noqa: BLE001 (the test reports it)
+            self.error = repr(e)
+
+
+async def chatUntilClosed(port, count, signalAfter):
+    """
+    C{count} L{Chatter}s; C{signalAfter()} is called once all of them chat.
+    """
+    chatters = [Chatter() for _ in range(count)]
+    started = [asyncio.Event() for _ in chatters]
+    tasks = [asyncio.ensure_future(c.run(port, e)) for c, e in zip(chatters, started)]
+    await asyncio.wait_for(asyncio.gather(*(e.wait() for e in started)), DEADLINE_SECONDS)
+    await asyncio.sleep(0.5)
+    signalAfter()
+    await asyncio.wait_for(asyncio.gather(*tasks), DEADLINE_SECONDS * 2)
+    return chatters
+
+
+class WorkersUnderLoadTests(SynchronousTestCase):
+    def test_sigtermUnderLoadLosesNothing(self):
+        """
+        SIGTERM while 200 clients chat over two workers: each gets the reply
+        to every message the server read, then the closing line, then the
+        end; exit 0 and no worker left.
+        """
+        with ServerProcess("--workers", "2", "--quiet") as server:
+            pids = workersReady(server)
+            chatters = asyncio.run(chatUntilClosed(server.port, 200, server.signal))
+            assert server.wait(DEADLINE_SECONDS * 2) == 0
+            assert [c.error for c in chatters if c.error] == []
+            assert all(c.closingLine and c.afterClosing == [b""] for c in chatters)
+            # The last message may have crossed the closing line: the server had stopped reading.
+            assert all(c.replies in (c.sent, c.sent - 1) for c in chatters)
+            assert sum(c.replies for c in chatters) > 200
+            assert not [pid for pid in pids.values() if alive(pid)]
+            assert re.search(r"\[w1\] Cierre ordenado: mensajes respondidos: \d+; conexiones cerradas: \d+; cortadas: 0", server.text)
+            assert re.search(r"\[w2\] Cierre ordenado: mensajes respondidos: \d+; conexiones cerradas: \d+; cortadas: 0", server.text)
 
 
 class WorkersOperatorTests(SynchronousTestCase):
