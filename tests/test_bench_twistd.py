@@ -16,7 +16,7 @@ BENCH_MODULES = (
     "tpreactor.bench", "tpreactor.bench.__main__", "tpreactor.bench.campaign", "tpreactor.bench.cli",
     "tpreactor.bench.deps", "tpreactor.bench.histogram", "tpreactor.bench.loadgen", "tpreactor.bench.plot",
     "tpreactor.bench.reference", "tpreactor.bench.report", "tpreactor.bench.runner",
-    "tpreactor.bench.saturation", "tpreactor.bench.scenarios", "tpreactor.bench.servermodes", "tpreactor.bench.servers",
+    "tpreactor.bench.saturation", "tpreactor.bench.scaling", "tpreactor.bench.scenarios", "tpreactor.bench.servermodes", "tpreactor.bench.servers",
     "tpreactor.bench.soak", "tpreactor.bench.twistd", "tpreactor.bench.worker",
 )
 
