@@ -1,65 +1,89 @@
 """
-A worker's console lines: its number before the text, written in whole
-lines no longer than a pipe keeps in one piece.
+A worker's console lines: records on a pipe, with the worker's number
+before the text, logged again by the main process's own log.
 """
 
-from twisted.logger import LogLevel
+from twisted.logger import LogLevel, capturedLogs, formatEvent
+from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 
-from tpreactor.workers.logs import PIPE_BUF, LineWriter, WorkerObserver, workerPrefix
+from tpreactor.workers.logs import Relay, WorkerObserver, record, workerPrefix
 
 
-class LineWriterTests(SynchronousTestCase):
-    def setUp(self):
-        self.writes = []
-        self.writer = LineWriter(7, write=lambda fd, data: self.writes.append((fd, data)) or len(data))
-
-    def test_nothingUntilFlushed(self):
-        """
-        Text is written only when flushed, all of it in one write when it fits.
-        """
-        self.writer.write("uno\n")
-        self.writer.write("dos\n")
-        self.assertEqual(self.writes, [])
-        self.writer.flush()
-        self.assertEqual(self.writes, [(7, b"uno\ndos\n")])
-
-    def test_wholeLinesUnderPipeBuf(self):
-        """
-        Much text goes out in writes of whole lines, none over PIPE_BUF bytes.
-        """
-        lines = [f"{i:05d} " + "x" * 90 + "\n" for i in range(200)]
-        for line in lines:
-            self.writer.write(line)
-        self.writer.flush()
-        self.assertTrue(all(len(data) <= PIPE_BUF and data.endswith(b"\n") for _, data in self.writes))
-        self.assertEqual(b"".join(data for _, data in self.writes), "".join(lines).encode())
-
-    def test_partialWrites(self):
-        """
-        What the kernel did not take is written again.
-        """
-        taken = []
-
-        def write(fd, data):
-            taken.append(data[:3])
-            return min(3, len(data))
-
-        writer = LineWriter(1, write=write)
-        writer.write("abcdefg\n")
-        writer.flush()
-        self.assertEqual(b"".join(taken), b"abcdefg\n")
+def event(fmt, level=LogLevel.info, namespace="tpreactor", **fields):
+    return dict(fields, log_format=fmt, log_level=level, log_namespace=namespace)
 
 
 class WorkerObserverTests(SynchronousTestCase):
-    def test_prefix(self):
+    def setUp(self):
+        self.written = []
+        self.calls = []
+        self.observer = WorkerObserver(2, self.written.append, lambda delay, f: self.calls.append(f) or f,
+                                       running=lambda: True)
+
+    def test_oneWritePerTurn(self):
         """
-        Every event's text begins with the worker's number; its fields are kept.
+        The events of one reactor turn go out in one write, at its end.
         """
-        seen = []
-        observer = WorkerObserver(2, seen.append)
-        observer({"log_format": "Mensaje recibido de {peer}: {text}", "peer": "p", "text": "{x}",
-                  "log_level": LogLevel.info})
-        self.assertEqual(seen[0]["log_format"], "[w2] Mensaje recibido de {peer}: {text}")
-        self.assertEqual(seen[0]["text"], "{x}")
-        self.assertEqual(workerPrefix(2), "[w2] ")
+        self.observer(event("uno {x}", x=1))
+        self.observer(event("dos"))
+        self.assertEqual(self.written, [])
+        self.assertEqual(len(self.calls), 1)
+        self.calls.pop()()
+        self.assertEqual(self.written, [record("info", "tpreactor", "[w2] uno 1").encode()
+                                        + record("info", "tpreactor", "[w2] dos").encode()])
+
+    def test_clientTextIsAFieldValue(self):
+        """
+        Client text with braces and newlines goes through as it was.
+        """
+        self.observer(event("Mensaje recibido de {peer}: {text}", peer="p", text="{x}\nmás"))
+        self.observer.flush()
+        with capturedLogs() as events:
+            Relay().received(self.written[0])
+        self.assertEqual([formatEvent(e) for e in events], ["[w2] Mensaje recibido de p: {x}\nmás"])
+
+    def test_traceback(self):
+        """
+        An event with a failure carries its traceback.
+        """
+        try:
+            1 / 0
+        except ZeroDivisionError:
+            failure = Failure()
+        self.observer(dict(event("falló", level=LogLevel.critical), log_failure=failure))
+        self.observer.flush()
+        self.assertIn("ZeroDivisionError", self.written[0].decode())
+
+    def test_notRunning(self):
+        """
+        Outside a running reactor each event is written at once.
+        """
+        observer = WorkerObserver(1, self.written.append)
+        observer(event("hola"))
+        self.assertEqual(len(self.written), 1)
+
+
+class RelayTests(SynchronousTestCase):
+    def test_levelsNamespacesAndPartialLines(self):
+        """
+        Each record is logged again with its level and namespace, whatever the pipe's chunks.
+        """
+        data = (record("warn", "tpreactor", "[w1] uno") + record("info", "twisted", "[w1] dos")).encode()
+        relay = Relay()
+        with capturedLogs() as events:
+            for i in range(len(data)):
+                relay.received(data[i:i + 1])
+        self.assertEqual([(e["log_level"], e["log_namespace"], formatEvent(e)) for e in events],
+                         [(LogLevel.warn, "tpreactor", "[w1] uno"), (LogLevel.info, "twisted", "[w1] dos")])
+
+    def test_strayOutput(self):
+        """
+        A line that is not a record (a print before logging began) is logged as it is.
+        """
+        relay = Relay()
+        with capturedLogs() as events:
+            relay.received(b"algo suelto")
+            relay.ended()
+        self.assertEqual([formatEvent(e) for e in events], ["algo suelto"])
+        self.assertEqual(workerPrefix(3), "[w3] ")

@@ -8,11 +8,11 @@ operator asks, and it exits with its server's exit status.
 """
 
 import json
-from dataclasses import asdict
 import os
 import signal
 import socket
 import sys
+from dataclasses import asdict
 
 from twisted.application.service import IService
 from twisted.internet.protocol import Factory
@@ -24,7 +24,7 @@ from ..modes import modeNamed
 from ..service import TimeServer
 from .admission import admittedByMain
 from .control import WorkerControl
-from .logs import workerObserver
+from .logs import WorkerObserver
 from .ports import AdoptedPort
 
 #: The descriptor of the AMP connection to the main process.
@@ -96,6 +96,19 @@ class Worker:
                 self.reactor.callWhenRunning(self.reactor.stop)
 
 
+def writeAll(data, fd=1):
+    """
+    Write C{data} to the pipe to the main process, all of it.
+    """
+    while data:
+        try:
+            data = data[os.write(fd, data):]
+        except BlockingIOError:
+            continue
+        except OSError:
+            return
+
+
 def main(argv=None):
     argv = sys.argv if argv is None else argv
     config = json.loads(argv[1])
@@ -106,13 +119,12 @@ def main(argv=None):
         signal.signal(signum, signal.SIG_IGN)
     from twisted.internet import reactor
 
-    observer, writer = workerObserver(config["number"], reactor)
+    observer = WorkerObserver(config["number"], writeAll, reactor.callLater, lambda: reactor.running)
     globalLogBeginner.beginLoggingTo([observer], discardBuffer=True, redirectStandardIO=False)
     worker = Worker(config, reactor)
     worker.start()
     reactor.run(installSignalHandlers=False)
-    writer.flush()
-    sys.stdout.flush()
+    observer.flush()
     return worker.server.exitStatus
 
 

@@ -1,22 +1,19 @@
 # -*- test-case-name: tests.test_workers_logs -*-
 """
-A worker's console lines: written straight to the standard output it shares
-with the main process (nothing to relay), each as twistd writes its own, with
-the worker's number before the text: C{<time> [tpreactor#info] [w2] ...}.
-
-Several processes write to one pipe or file, so every write is of whole
-lines and at most C{PIPE_BUF} bytes: the kernel never mixes two of them.
+A worker's console lines, through the main process's log: a worker writes
+each event as one record (its level, its namespace, its text after the
+worker's number) on a pipe to the main process, which logs it with its own
+observer. So the lines of every process come out one way, wherever the
+main process logs (twistd's observer or C{tpreactor.consolelog}, a terminal
+whose prompt goes below each line, a log file), and never mixed.
 """
 
-import os
-
-from twisted.logger import ILogObserver
+from twisted.logger import ILogObserver, Logger, LogLevel, formatEvent
+from twisted.python.failure import Failure
 from zope.interface import implementer
 
-from ..consolelog import ConsoleObserver
-
-#: What the kernel writes to a pipe in one piece (POSIX's minimum, Linux's).
-PIPE_BUF = 4096
+#: Between the fields of a record, and in place of a newline in its text.
+FIELD, NEWLINE = "\x1f", "\x1e"
 
 
 def workerPrefix(number):
@@ -26,59 +23,92 @@ def workerPrefix(number):
     return f"[w{number}] "
 
 
-class LineWriter:
+def record(level, namespace, text):
     """
-    A file-like sink for L{ConsoleObserver}: collects text and writes it to
-    C{fd} in whole lines, at most L{PIPE_BUF} bytes a write, when flushed.
+    One event as a line of the pipe.
     """
+    return f"{level}{FIELD}{namespace}{FIELD}{text.replace(chr(10), NEWLINE)}\n"
 
-    def __init__(self, fd, write=os.write):
-        self.fd = fd
-        self._write = write
-        self._pending = []
 
-    def write(self, text):
-        self._pending.append(text)
-
-    def flush(self):
-        data, self._pending = "".join(self._pending).encode("utf-8", "replace"), []
-        while data:
-            cut = len(data)
-            if cut > PIPE_BUF:
-                cut = data.rfind(b"\n", 0, PIPE_BUF) + 1 or PIPE_BUF
-            chunk, data = data[:cut], data[cut:]
-            while chunk:
-                try:
-                    chunk = chunk[self._write(self.fd, chunk):]
-                except BlockingIOError:
-                    continue
-                except OSError:
-                    return
+def eventText(event):
+    """
+    An event's text (its traceback too), as twistd's observer writes it.
+    """
+    fmt = event.get("log_format")
+    text = None
+    if type(fmt) is str and "(" not in fmt:
+        try:
+            text = fmt.format_map(event)
+        except Exception:  # what Twisted does with a bad event is its own business
+            text = None
+    if text is None:
+        text = formatEvent(event)
+    failure = event.get("log_failure")
+    if isinstance(failure, Failure):
+        text = f"{text}\n{failure.getTraceback()}".rstrip("\n")
+    return text
 
 
 @implementer(ILogObserver)
 class WorkerObserver:
     """
-    Every event of a worker, its text prefixed with the worker's number.
+    Every event of a worker, as a record for the main process, written at
+    the end of the reactor turn (all of that turn's in one write).
     """
 
-    def __init__(self, number, sink):
+    def __init__(self, number, write, callLater=None, running=lambda: False):
         self.prefix = workerPrefix(number)
-        self._observer = sink
+        self._write = write
+        self._callLater = callLater
+        self._running = running
+        self._pending = []
+        self._flushCall = None
 
     def __call__(self, event):
-        fmt = event.get("log_format")
-        if isinstance(fmt, str):
-            event = dict(event, log_format=self.prefix + fmt)
-        self._observer(event)
+        text = eventText(event)
+        if not text:
+            return
+        level = event.get("log_level") or LogLevel.info
+        self._pending.append(record(level.name, event.get("log_namespace", "-"), self.prefix + text))
+        if self._callLater is None or not self._running():
+            self.flush()
+        elif self._flushCall is None:
+            self._flushCall = self._callLater(0, self.flush)
+
+    def flush(self):
+        self._flushCall = None
+        data, self._pending = "".join(self._pending), []
+        if data:
+            self._write(data.encode("utf-8", "replace"))
 
 
-def workerObserver(number, reactor, fd=1):
+class Relay:
     """
-    The observer a worker logs with, and the L{LineWriter} under it: to
-    C{fd}, flushed at the end of each reactor turn (and by whoever stops the
-    reactor: what is logged in its last turn waits for that).
+    In the main process: the records of one worker's pipe, logged again.
     """
-    writer = LineWriter(fd)
-    sink = ConsoleObserver(writer, reactor.callLater, lambda: reactor.running)
-    return WorkerObserver(number, sink), writer
+
+    def __init__(self):
+        self._buffer = b""
+        self._loggers = {}
+
+    def received(self, data):
+        lines = (self._buffer + data).split(b"\n")
+        self._buffer = lines.pop()
+        for line in lines:
+            self.relay(line.decode("utf-8", "replace"))
+
+    def relay(self, line):
+        level, namespace, text = (line.split(FIELD, 2) + ["", ""])[:3]
+        try:
+            level = LogLevel.levelWithName(level)
+        except Exception:
+            level, text = LogLevel.info, line
+        logger = self._loggers.get(namespace)
+        if logger is None:
+            logger = self._loggers[namespace] = Logger(namespace=namespace)
+        logger.emit(level, "{text}", text=text.replace(NEWLINE, "\n"))
+
+    def ended(self):
+        if self._buffer:
+            self.relay(self._buffer.decode("utf-8", "replace"))
+            self._buffer = b""

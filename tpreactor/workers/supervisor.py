@@ -17,6 +17,7 @@ from twisted.logger import Logger
 
 from .child import CONTROL_FD, FIRST_LISTENING_FD
 from .commands import Admit, Left, Load, QuietAMP, Ready
+from .logs import Relay
 
 log = Logger(namespace="tpreactor")
 
@@ -81,6 +82,11 @@ class WorkerProcess(ProcessProtocol):
         self.started = started
         self.exitStatus = None
         self._onEnded = onEnded
+        self._relay = Relay()
+
+    def childDataReceived(self, childFD, data):
+        # Its standard output: its console lines, for our log.
+        self._relay.received(data)
 
     def callRemote(self, command, **kwargs):
         """
@@ -89,6 +95,7 @@ class WorkerProcess(ProcessProtocol):
         return defer.maybeDeferred(self.control.callRemote, command, **kwargs)
 
     def processEnded(self, reason):
+        self._relay.ended()
         value = reason.value
         if isinstance(value, error.ProcessTerminated):
             self.exitStatus = value.exitCode if value.exitCode is not None else 1
@@ -133,13 +140,14 @@ class Supervisor:
     def start(self, number):
         """
         Start worker C{number}: its AMP connection on descriptor 3, the
-        listening sockets from descriptor 4 on, our standard output and error.
+        listening sockets from descriptor 4 on, its console lines on its
+        standard output (a pipe to us, see L{Relay}), our standard error.
         """
         worker = WorkerProcess(number, self._ended, self.gate, self.reactor.seconds(), self.catalogue)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         devnull = os.open(os.devnull, os.O_RDONLY)
         sockets = self._listeningSockets()
-        childFDs = {0: devnull, 1: 1, 2: 2, CONTROL_FD: theirs.fileno()}
+        childFDs = {0: devnull, 1: "r", 2: 2, CONTROL_FD: theirs.fileno()}
         for i, sock in enumerate(sockets):
             childFDs[FIRST_LISTENING_FD + i] = sock.fileno()
         args = [self.executable, "-m", "tpreactor.workers.child",
