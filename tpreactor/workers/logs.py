@@ -106,7 +106,9 @@ class Relay:
         logger = self._loggers.get(namespace)
         if logger is None:
             logger = self._loggers[namespace] = Logger(namespace=namespace)
-        logger.emit(level, "{text}", text=text.replace(NEWLINE, "\n"))
+        # Twisted's legacy events (log.msg) show as twistd shows them: [-].
+        extra = {"log_system": "-"} if namespace == "log_legacy" else {}
+        logger.emit(level, "{text}", text=text.replace(NEWLINE, "\n"), **extra)
 
     def ended(self):
         if self._buffer:
