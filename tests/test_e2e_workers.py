@@ -8,6 +8,7 @@ import os
 import re
 import signal
 import subprocess
+import time
 
 from twisted.trial.unittest import SynchronousTestCase
 
@@ -135,6 +136,25 @@ class WorkersServeTests(SynchronousTestCase):
             closeAll(byWorker)
             server.signal(signal.SIGTERM)
             assert server.wait() == 0
+
+    def test_workersEndWithTheMainProcess(self):
+        """
+        A main process killed outright leaves no worker behind: each closes
+        its clients with the closing line and exits.
+        """
+        with ServerProcess("--workers", "2") as server:
+            pids = workersReady(server)
+            byWorker = spread(server, server.port)
+            server.proc.kill()
+            server.wait()
+            for clients in byWorker.values():
+                for client in clients:
+                    assert client.line() == CLOSED
+            end = time.monotonic() + DEADLINE_SECONDS
+            while [pid for pid in pids.values() if alive(pid)] and time.monotonic() < end:
+                time.sleep(0.05)
+            assert not [pid for pid in pids.values() if alive(pid)]
+            closeAll(byWorker)
 
     def test_limitsCountTheWholeServer(self):
         """
