@@ -98,7 +98,6 @@ class WorkersServer(MultiService):
         self.reactor = reactor
         self.stopping = False
         self.listening = True
-        self.hurried = False
         for listener in listeners:
             listener.setServiceParent(self)
 
@@ -121,7 +120,10 @@ class WorkersServer(MultiService):
 
     @property
     def exitStatus(self):
-        return max(self.workers.exitStatus, 1 if self.hurried else 0)
+        """
+        The worst of the workers' (each is 1 when its stop cut something).
+        """
+        return self.workers.exitStatus
 
     @defer.inlineCallbacks
     def closeListeners(self):
@@ -149,10 +151,9 @@ class WorkersServer(MultiService):
 
     def hurry(self):
         """
-        Cut every worker's graceful stop short.
+        Cut every worker's graceful stop short (each says in its exit status
+        whether that cut anything).
         """
-        if self.stopping:
-            self.hurried = True
         self.workers.tell(Hurry)
         return self.stopping
 
