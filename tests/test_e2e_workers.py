@@ -110,6 +110,28 @@ class WorkersServeTests(SynchronousTestCase):
             assert "Traceback" not in server.text
             closeAll(byWorker)
 
+    def test_secondSigtermHurriesEveryWorker(self):
+        """
+        A SIGTERM during the graceful stop cuts every worker's stop short:
+        the closing line without the replies still owed, and exit status 1.
+        """
+        with ServerProcess("--workers", "2", "--work", "30", "--grace", "5") as server:
+            workersReady(server)
+            byWorker = spread(server, server.port)
+            for clients in byWorker.values():
+                clients[0].send("lento\n")
+            server.waitFor(re.compile(r"(?s)Mensaje recibido de.*Mensaje recibido de"))
+            server.signal(signal.SIGTERM)
+            server.waitFor(re.compile(r"(?s)\[w\d\] Cierre ordenado.*\[w\d\] Cierre ordenado"))
+            server.signal(signal.SIGTERM)
+            for clients in byWorker.values():
+                assert clients[0].line() == CLOSED
+            # The work still running in each pool is abandoned at the end of the grace period.
+            assert server.wait() == 1
+            assert len(re.findall(r"\[w\d\] Cierre acelerado por el operador", server.text)) == 2
+            assert "Código de salida: 1." in server.text
+            closeAll(byWorker)
+
     def test_deadWorkerIsLoggedAndReplaced(self):
         """
         A worker killed outright is logged with how many clients it had, and
