@@ -1,13 +1,16 @@
 """
-A worker's console lines: records on a pipe, with the worker's number
-before the text, logged again by the main process's own log.
+A worker's console lines, with the worker's number before the text, on a
+pipe to the main process: records that it logs again, or twistd's lines
+that it copies.
 """
+
+import io
 
 from twisted.logger import LogLevel, capturedLogs, formatEvent
 from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 
-from tpreactor.workers.logs import Relay, WorkerObserver, record, workerPrefix
+from tpreactor.workers.logs import Relay, WorkerLines, WorkerObserver, linesWanted, record, workerPrefix
 
 
 def event(fmt, level=LogLevel.info, namespace="tpreactor", **fields):
@@ -87,3 +90,42 @@ class RelayTests(SynchronousTestCase):
             relay.ended()
         self.assertEqual([formatEvent(e) for e in events], ["algo suelto"])
         self.assertEqual(workerPrefix(3), "[w3] ")
+
+
+class LinesTests(SynchronousTestCase):
+    def test_workerWritesTwistdLines(self):
+        """
+        In the lines form a worker writes twistd's line, its number before the text.
+        """
+        written = []
+        observer = WorkerLines(2, written.append)
+        observer(dict(event("Conexión establecida con IP: {host}", host="127.0.0.1"), log_time=0.0))
+        observer.flush()
+        line = b"".join(written).decode()
+        self.assertRegex(line, r"^\S+ \[tpreactor#info\] \[w2\] Conexión establecida con IP: 127\.0\.0\.1\n$")
+
+    def test_mainCopiesWholeLines(self):
+        """
+        The main process copies whole lines to its output, however the pipe cuts them.
+        """
+        out = io.StringIO()
+        relay = Relay(lines=True, out=out)
+        relay.received(b"uno\ndo")
+        self.assertEqual(out.getvalue(), "uno\n")
+        relay.received(b"s\n")
+        relay.received(b"tres")
+        relay.ended()
+        self.assertEqual(out.getvalue(), "uno\ndos\ntres\n")
+
+    def test_linesOnlyWhereTwistdWritesThem(self):
+        """
+        Workers write their own lines only when the main process logs to its
+        standard output with twistd's text format.
+        """
+        plain = {"nodaemon": True, "logfile": None, "logger": None, "syslog": False}
+        self.assertTrue(linesWanted(plain))
+        self.assertTrue(linesWanted(dict(plain, logger="tpreactor.consolelog.observer")))
+        self.assertFalse(linesWanted(dict(plain, logfile="/var/log/tp.log")))
+        self.assertFalse(linesWanted(dict(plain, nodaemon=False)))
+        self.assertFalse(linesWanted(dict(plain, logger="my.json.observer")))
+        self.assertFalse(linesWanted(None))

@@ -24,7 +24,7 @@ from ..modes import modeNamed
 from ..service import TimeServer
 from .admission import admittedByMain
 from .control import WorkerControl
-from .logs import WorkerObserver
+from .logs import WorkerLines, WorkerObserver
 from .ports import AdoptedPort
 
 #: The descriptor of the AMP connection to the main process.
@@ -33,12 +33,13 @@ CONTROL_FD = 3
 FIRST_LISTENING_FD = 4
 
 
-def describe(number, mode, settings, listeners, gated):
+def describe(number, mode, settings, listeners, gated, lines=False):
     """
     The C{CONFIG} argument of a worker: its number, the mode, the settings,
     the listening sockets (description and address family, on descriptors
     L{FIRST_LISTENING_FD} onwards) and whether the main process admits the
-    clients (see L{tpreactor.workers.admission}).
+    clients (see L{tpreactor.workers.admission}), and in which form it
+    writes its console lines (see L{tpreactor.workers.logs}).
     """
     return json.dumps({
         "number": number,
@@ -46,6 +47,7 @@ def describe(number, mode, settings, listeners, gated):
         "settings": asdict(settings),
         "listeners": [{"description": d, "family": int(f)} for d, f in listeners],
         "gated": gated,
+        "lines": lines,
     })
 
 
@@ -119,7 +121,8 @@ def main(argv=None):
         signal.signal(signum, signal.SIG_IGN)
     from twisted.internet import reactor
 
-    observer = WorkerObserver(config["number"], writeAll, reactor.callLater, lambda: reactor.running)
+    form = WorkerLines if config.get("lines") else WorkerObserver
+    observer = form(config["number"], writeAll, reactor.callLater, lambda: reactor.running)
     globalLogBeginner.beginLoggingTo([observer], discardBuffer=True, redirectStandardIO=False)
     worker = Worker(config, reactor)
     worker.start()

@@ -1,16 +1,44 @@
 # -*- test-case-name: tests.test_workers_logs -*-
 """
-A worker's console lines, through the main process's log: a worker writes
-each event as one record (its level, its namespace, its text after the
-worker's number) on a pipe to the main process, which logs it with its own
-observer. So the lines of every process come out one way, wherever the
-main process logs (twistd's observer or C{tpreactor.consolelog}, a terminal
-whose prompt goes below each line, a log file), and never mixed.
+A worker's console lines, through the main process, on a pipe (the
+worker's standard output), in one of two forms:
+
+- lines: when the main process logs to its standard output in twistd's
+  text format (C{twistd -n}, its own observer or C{tpreactor.consolelog}),
+  a worker writes its lines in that format, the worker's number before the
+  text, and the main process copies them to its standard output as they
+  come (whole lines: a terminal's prompt stays below them). Cheap: the main
+  process formats nothing.
+- records: otherwise (a log file, another observer), each event is one
+  record (level, namespace, text) that the main process logs again with
+  its own observer.
+
+Either way the lines of every process come out one way, and never mixed.
 """
+
+import sys
 
 from twisted.logger import ILogObserver, Logger, LogLevel, formatEvent
 from twisted.python.failure import Failure
 from zope.interface import implementer
+
+from ..consolelog import TWISTD_LOGGER, ConsoleObserver
+
+#: The twistd observers whose lines a worker can write itself (C{None}: twistd's own).
+LINE_LOGGERS = (None, TWISTD_LOGGER)
+
+
+def linesWanted(twistdOptions):
+    """
+    Whether the main process, run with C{twistdOptions} (twistd's own, or
+    C{None} outside twistd), logs to its standard output in twistd's text
+    format, so that the workers may write their lines themselves.
+    """
+    if twistdOptions is None:
+        return False
+    get = twistdOptions.get
+    return bool(get("nodaemon")) and get("logfile") in (None, "", "-") and get("logger") in LINE_LOGGERS \
+        and not get("syslog")
 
 #: Between the fields of a record, and in place of a newline in its text.
 FIELD, NEWLINE = "\x1f", "\x1e"
@@ -82,18 +110,68 @@ class WorkerObserver:
             self._write(data.encode("utf-8", "replace"))
 
 
-class Relay:
+class _Sink:
     """
-    In the main process: the records of one worker's pipe, logged again.
+    What L{ConsoleObserver} writes to: collected, then written in one piece.
     """
 
-    def __init__(self):
+    def __init__(self, write):
+        self._write = write
+        self._pending = []
+
+    def write(self, text):
+        self._pending.append(text)
+
+    def flush(self):
+        data, self._pending = "".join(self._pending), []
+        if data:
+            self._write(data.encode("utf-8", "replace"))
+
+
+@implementer(ILogObserver)
+class WorkerLines:
+    """
+    Every event of a worker as twistd's text observer writes it, the
+    worker's number before its text, written at the end of each reactor turn.
+    """
+
+    def __init__(self, number, write, callLater=None, running=lambda: False):
+        self.prefix = workerPrefix(number)
+        self._sink = _Sink(write)
+        self._console = ConsoleObserver(self._sink, callLater, running)
+
+    def __call__(self, event):
+        fmt = event.get("log_format")
+        if isinstance(fmt, str):
+            event = dict(event, log_format=self.prefix + fmt)
+        self._console(event)
+
+    def flush(self):
+        self._sink.flush()
+
+
+class Relay:
+    """
+    In the main process: what one worker's pipe carries, copied to our
+    standard output (C{lines}) or logged again (records).
+    """
+
+    def __init__(self, lines=False, out=None):
+        self.lines = lines
+        self._out = out
         self._buffer = b""
         self._loggers = {}
 
     def received(self, data):
         lines = (self._buffer + data).split(b"\n")
         self._buffer = lines.pop()
+        if not lines:
+            return
+        if self.lines:
+            out = self._out or sys.stdout
+            out.write(b"\n".join(lines).decode("utf-8", "replace") + "\n")
+            out.flush()
+            return
         for line in lines:
             self.relay(line.decode("utf-8", "replace"))
 
@@ -112,5 +190,4 @@ class Relay:
 
     def ended(self):
         if self._buffer:
-            self.relay(self._buffer.decode("utf-8", "replace"))
-            self._buffer = b""
+            self.received(b"\n")

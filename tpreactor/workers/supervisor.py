@@ -72,7 +72,7 @@ class WorkerProcess(ProcessProtocol):
     @ivar catalogue: the texts of the server's language.
     """
 
-    def __init__(self, number, onEnded, gate, started, catalogue):
+    def __init__(self, number, onEnded, gate, started, catalogue, lines=False, out=None):
         self.number = number
         self.catalogue = catalogue
         self.pid = None
@@ -82,7 +82,7 @@ class WorkerProcess(ProcessProtocol):
         self.started = started
         self.exitStatus = None
         self._onEnded = onEnded
-        self._relay = Relay()
+        self._relay = Relay(lines, out)
 
     def childDataReceived(self, childFD, data):
         # Its standard output: its console lines, for our log.
@@ -121,7 +121,7 @@ class Supervisor:
     """
 
     def __init__(self, reactor, count, describe, listeningSockets, catalogue, gate=None,
-                 executable=sys.executable):
+                 executable=sys.executable, lines=False, out=None):
         self.reactor = reactor
         self.count = count
         self._describe = describe
@@ -129,6 +129,8 @@ class Supervisor:
         self.catalogue = catalogue
         self.gate = gate
         self.executable = executable
+        self.lines = lines
+        self.out = out
         self.workers = {}
         self.exitStatus = 0
         self.replacing = True
@@ -143,7 +145,8 @@ class Supervisor:
         listening sockets from descriptor 4 on, its console lines on its
         standard output (a pipe to us, see L{Relay}), our standard error.
         """
-        worker = WorkerProcess(number, self._ended, self.gate, self.reactor.seconds(), self.catalogue)
+        worker = WorkerProcess(number, self._ended, self.gate, self.reactor.seconds(), self.catalogue, self.lines,
+                               self.out)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         devnull = os.open(os.devnull, os.O_RDONLY)
         sockets = self._listeningSockets()

@@ -5,13 +5,17 @@ L{WorkersServer}, its listening services, the L{Supervisor} of the workers,
 the L{Gate} when the limits are the whole server's, and the operator.
 """
 
+import sys
 from dataclasses import replace
 
 from ..clock import SystemClock
 from ..endpoints import parseEndpoint
+from ..screen import inFrontOfStdout
+from ..shutdown.terminal import Terminal
 from ..shutdown import ListeningService, defaultMaxConnections
 from . import child
 from .admission import Gate
+from .logs import linesWanted
 from .operator import WorkersOperator
 from .server import MainView, WorkersServer
 from .supervisor import Supervisor
@@ -40,15 +44,20 @@ def makeWorkersService(options, mode, count, reactor, executable=None):
     workerSettings, gate = limitsFor(settings, getattr(options, "maxConnectionsGiven", True))
     descriptions = options["endpoints"]
 
+    lines = linesWanted(getattr(options, "parent", None))
+
     def describe(number, families):
-        return child.describe(number, mode.name, workerSettings, list(zip(descriptions, families)), gate is not None)
+        listening = list(zip(descriptions, families))
+        return child.describe(number, mode.name, workerSettings, listening, gate is not None, lines)
 
     view = MainView(settings, SystemClock(), None)
     extra = {"executable": executable} if executable else {}
+    # As withOperator does; and taken before twistd's log redirects sys.stdout.
+    screen = inFrontOfStdout(Terminal.interactive)
     supervisor = Supervisor(reactor, count, describe, lambda: server.listeningSockets(), view.catalogue, gate,
-                            **extra)
+                            lines=lines, out=sys.stdout, **extra)
     view.workers = supervisor
     listeners = [ListeningService(d, parseEndpoint(reactor, d), view, mode.name) for d in descriptions]
     server = WorkersServer(view, listeners, supervisor, reactor)
-    WorkersOperator(server, reactor).setServiceParent(server)
+    WorkersOperator(server, reactor, screen=screen).setServiceParent(server)
     return server
