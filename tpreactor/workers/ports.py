@@ -7,6 +7,7 @@ a descriptor of every one; a worker adopts them into its reactor
 """
 
 import os
+import select
 
 from twisted.application.service import Service
 
@@ -50,6 +51,31 @@ def wrapFactory(reactor, description, factory):
     return factory
 
 
+def wakeAlone(reactor, port):
+    """
+    Ask the kernel to wake one worker, not every one, for each connection
+    on a shared socket (C{EPOLLEXCLUSIVE}, Linux 4.5 and later, with
+    Twisted's epoll reactor): the others would wake only to find that
+    someone else accepted it, at the cost of a reactor turn each. Twisted
+    has no API for the flag, so the socket is registered again with it; if
+    the port later stops and starts reading, Twisted registers it as usual.
+
+    @return: whether the flag is set.
+    """
+    poller = getattr(reactor, "_poller", None)
+    flag = getattr(select, "EPOLLEXCLUSIVE", None)
+    epoll = getattr(select, "epoll", None)
+    if flag is None or epoll is None or not isinstance(poller, epoll):
+        return False
+    fd = port.fileno()
+    try:
+        poller.unregister(fd)
+        poller.register(fd, select.EPOLLIN | flag)
+    except OSError:
+        return False
+    return True
+
+
 class AdoptedPort(Service):
     """
     In a worker: accepts on a listening socket the main process opened.
@@ -74,6 +100,7 @@ class AdoptedPort(Service):
         wrapped = wrapFactory(self.reactor, self.description, self.factory)
         self.port = self.reactor.adoptStreamPort(self.fd, self.family, wrapped)
         os.close(self.fd)
+        wakeAlone(self.reactor, self.port)
         self.factory.addPort(self.port)
 
     def stopService(self):

@@ -1,0 +1,66 @@
+"""
+The listening sockets a worker adopts: which endpoints can be shared, the
+wrappers (haproxy:) applied to the worker's factory, and one worker woken
+per connection.
+"""
+
+import select
+import socket
+
+from twisted.internet.testing import MemoryReactor
+from twisted.protocols.haproxy._wrapper import HAProxyWrappingFactory
+from twisted.trial.unittest import SkipTest, SynchronousTestCase
+
+from tpreactor.workers.ports import endpointKind, shareable, wakeAlone, wrapFactory
+
+
+class FakePort:
+    def __init__(self, fd):
+        self.fd = fd
+
+    def fileno(self):
+        return self.fd
+
+
+class EndpointTests(SynchronousTestCase):
+    def test_kinds(self):
+        """
+        tcp, tcp6 and unix sockets are shared, through haproxy: too; ssl is not.
+        """
+        self.assertEqual(endpointKind("haproxy:tcp6:7000"), "tcp6")
+        self.assertEqual([shareable(d) for d in ("tcp:1", "tcp6:1", "unix:/x", "haproxy:tcp:1", "ssl:1")],
+                         [True, True, True, True, False])
+
+    def test_wrappers(self):
+        """
+        A haproxy: endpoint's factory reads the PROXY header first; a plain one is the factory itself.
+        """
+        factory = object()
+        self.assertIs(wrapFactory(MemoryReactor(), "tcp:7000", factory), factory)
+        wrapped = wrapFactory(MemoryReactor(), "haproxy:tcp:7000", factory)
+        self.assertIsInstance(wrapped, HAProxyWrappingFactory)
+        self.assertIs(wrapped.wrappedFactory, factory)
+
+
+class WakeAloneTests(SynchronousTestCase):
+    def test_exclusive(self):
+        """
+        On Linux's epoll the shared socket is registered again with EPOLLEXCLUSIVE.
+        """
+        if not hasattr(select, "EPOLLEXCLUSIVE"):
+            raise SkipTest("no EPOLLEXCLUSIVE here (Linux 4.5 and later)")
+        reactor = MemoryReactor()
+        reactor._poller = select.epoll()
+        self.addCleanup(reactor._poller.close)
+        sock = socket.socket()
+        self.addCleanup(sock.close)
+        reactor._poller.register(sock.fileno(), select.EPOLLIN)
+        self.assertTrue(wakeAlone(reactor, FakePort(sock.fileno())))
+        # An exclusive registration cannot be modified: the proof that it is one.
+        self.assertRaises(OSError, reactor._poller.modify, sock.fileno(), select.EPOLLIN | select.EPOLLOUT)
+
+    def test_otherReactors(self):
+        """
+        Another reactor is left as it is.
+        """
+        self.assertFalse(wakeAlone(MemoryReactor(), FakePort(0)))
