@@ -17,9 +17,13 @@ from tpreactor.workers.ports import endpointKind, shareable, wakeAlone, wrapFact
 class FakePort:
     def __init__(self, fd):
         self.fd = fd
+        self.reads = 0
 
     def fileno(self):
         return self.fd
+
+    def doRead(self):
+        self.reads += 1
 
 
 class EndpointTests(SynchronousTestCase):
@@ -54,10 +58,37 @@ class WakeAloneTests(SynchronousTestCase):
         self.addCleanup(reactor._poller.close)
         sock = socket.socket()
         self.addCleanup(sock.close)
-        reactor._poller.register(sock.fileno(), select.EPOLLIN)
-        self.assertTrue(wakeAlone(reactor, FakePort(sock.fileno())))
+        fd = sock.fileno()
+        reactor._poller.register(fd, select.EPOLLIN)
+        reactor._reads = {fd}
+        port = FakePort(fd)
+        self.assertTrue(wakeAlone(reactor, port))
         # An exclusive registration cannot be modified: the proof that it is one.
-        self.assertRaises(OSError, reactor._poller.modify, sock.fileno(), select.EPOLLIN | select.EPOLLOUT)
+        self.assertRaises(OSError, reactor._poller.modify, fd, select.EPOLLIN | select.EPOLLOUT)
+        port.doRead()
+        self.assertEqual(port.reads, 1)
+        self.assertRaises(OSError, reactor._poller.modify, fd, select.EPOLLIN | select.EPOLLOUT)
+
+    def test_pausedStaysPaused(self):
+        """
+        A port that stopped reading while it accepted is not registered again.
+        """
+        if not hasattr(select, "EPOLLEXCLUSIVE"):
+            raise SkipTest("no EPOLLEXCLUSIVE here (Linux 4.5 and later)")
+        reactor = MemoryReactor()
+        reactor._poller = select.epoll()
+        self.addCleanup(reactor._poller.close)
+        sock = socket.socket()
+        self.addCleanup(sock.close)
+        fd = sock.fileno()
+        reactor._poller.register(fd, select.EPOLLIN)
+        reactor._reads = {fd}
+        port = FakePort(fd)
+        wakeAlone(reactor, port)
+        reactor._poller.unregister(fd)
+        reactor._reads.clear()
+        port.doRead()
+        self.assertRaises(FileNotFoundError, reactor._poller.unregister, fd)
 
     def test_otherReactors(self):
         """

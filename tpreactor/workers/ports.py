@@ -56,23 +56,44 @@ def wakeAlone(reactor, port):
     Ask the kernel to wake one worker, not every one, for each connection
     on a shared socket (C{EPOLLEXCLUSIVE}, Linux 4.5 and later, with
     Twisted's epoll reactor): the others would wake only to find that
-    someone else accepted it, at the cost of a reactor turn each. Twisted
-    has no API for the flag, so the socket is registered again with it; if
-    the port later stops and starts reading, Twisted registers it as usual.
+    someone else accepted it, at the cost of a reactor turn each.
+
+    The kernel wakes the first idle worker in the socket's queue of
+    waiters, so after each accept the worker registers again, at the back
+    of that queue: idle workers take turns, and a busy one is passed over.
+    Twisted has no API for the flag, so this uses its epoll object; if the
+    port stops and starts reading, Twisted registers it as usual.
 
     @return: whether the flag is set.
     """
     poller = getattr(reactor, "_poller", None)
+    reads = getattr(reactor, "_reads", None)
     flag = getattr(select, "EPOLLEXCLUSIVE", None)
     epoll = getattr(select, "epoll", None)
-    if flag is None or epoll is None or not isinstance(poller, epoll):
+    if flag is None or epoll is None or not isinstance(poller, epoll) or reads is None:
         return False
     fd = port.fileno()
-    try:
+
+    def register():
         poller.unregister(fd)
         poller.register(fd, select.EPOLLIN | flag)
+
+    try:
+        register()
     except OSError:
         return False
+    accept = port.doRead
+
+    def doRead():
+        result = accept()
+        if fd in reads:  # still reading: to the back of the queue
+            try:
+                register()
+            except OSError:
+                pass
+        return result
+
+    port.doRead = doRead
     return True
 
 
