@@ -283,3 +283,53 @@ class SupervisorTests(SynchronousTestCase):
         self.assertEqual(self.started, [1, 2])
         self.assertEqual(self.supervisor.exitStatus, 1)
         self.assertEqual(self.clock.getDelayedCalls(), [])
+
+
+class SpawningReactor(MemoryReactorClock):
+    """
+    A reactor that records the workers it is asked to start, and the signals
+    blocked at that moment.
+    """
+
+    def __init__(self):
+        MemoryReactorClock.__init__(self)
+        self.spawned = []
+
+    def spawnProcess(self, protocol, executable, args, env=None, childFDs=None, **kwargs):
+        import signal
+
+        self.spawned.append((args, childFDs, signal.pthread_sigmask(signal.SIG_BLOCK, [])))
+
+        class Transport:
+            pid = 4242
+
+        return Transport()
+
+    def adoptStreamConnection(self, fd, family, factory):
+        self.adopted = factory.buildProtocol(None)
+
+
+class SpawnTests(SynchronousTestCase):
+    def test_spawnedWithTheOperatorsSignalsBlocked(self):
+        """
+        A worker starts with its descriptors in place and the operator's signals blocked
+        (it ignores them once it runs); ours are as they were afterwards.
+        """
+        import signal
+        import socket
+
+        reactor = SpawningReactor()
+        listening = socket.socket()
+        self.addCleanup(listening.close)
+        supervisor = Supervisor(reactor, 1, lambda number, families: f"config {number} {families}",
+                                lambda: [listening], catalogue("es"))
+        before = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+        worker = supervisor.start(1)
+        args, childFDs, blocked = reactor.spawned[0]
+        self.assertEqual(args[1:3], ["-m", "tpreactor.workers.child"])
+        self.assertEqual(childFDs[1], "r")
+        self.assertEqual(childFDs[4], listening.fileno())
+        self.assertTrue({signal.SIGINT, signal.SIGTERM, signal.SIGHUP} <= blocked)
+        self.assertEqual(signal.pthread_sigmask(signal.SIG_BLOCK, []), before)
+        self.assertEqual((worker.pid, supervisor.workers), (4242, {1: worker}))
+        self.assertIs(reactor.adopted, worker.control)

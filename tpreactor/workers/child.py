@@ -31,6 +31,9 @@ from .ports import AdoptedPort
 CONTROL_FD = 3
 #: The first listening socket's descriptor; the others follow.
 FIRST_LISTENING_FD = 4
+#: What the terminal and service managers send the whole process group: the
+#: main process's to answer. A worker is born with them blocked, and ignores them.
+OPERATOR_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 
 def describe(number, mode, settings, listeners, gated, lines=False):
@@ -117,8 +120,9 @@ def main(argv=None):
     # The terminal's Ctrl+C and hang-up reach the whole process group, and a
     # service manager's SIGTERM often does: the main process answers them
     # and tells the workers what to do.
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    for signum in OPERATOR_SIGNALS:
         signal.signal(signum, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, OPERATOR_SIGNALS)
     from twisted.internet import reactor
 
     form = WorkerLines if config.get("lines") else WorkerObserver

@@ -15,7 +15,7 @@ from twisted.internet import defer, error
 from twisted.internet.protocol import Factory, ProcessProtocol
 from twisted.logger import Logger
 
-from .child import CONTROL_FD, FIRST_LISTENING_FD
+from .child import CONTROL_FD, FIRST_LISTENING_FD, OPERATOR_SIGNALS
 from .commands import Admit, Left, Load, QuietAMP, Ready
 from .logs import Relay
 
@@ -155,9 +155,14 @@ class Supervisor:
             childFDs[FIRST_LISTENING_FD + i] = sock.fileno()
         args = [self.executable, "-m", "tpreactor.workers.child",
                 self._describe(number, [sock.family for sock in sockets])]
+        # The worker ignores these once it runs; until then (its imports take
+        # a while) it is born with them blocked, so that a Ctrl+C meanwhile
+        # does not kill it.
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, OPERATOR_SIGNALS)
         try:
             transport = self.reactor.spawnProcess(worker, self.executable, args, env=os.environ, childFDs=childFDs)
         finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
             theirs.close()
             os.close(devnull)
         worker.pid = transport.pid
