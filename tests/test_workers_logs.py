@@ -10,7 +10,7 @@ from twisted.logger import LogLevel, capturedLogs, formatEvent
 from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 
-from tpreactor.workers.logs import Relay, WorkerLines, WorkerObserver, linesWanted, record, workerPrefix
+from tpreactor.workers.logs import PIPE_BUF, Relay, WorkerLines, WorkerObserver, linesWanted, record, workerPrefix
 
 
 def event(fmt, level=LogLevel.info, namespace="tpreactor", **fields):
@@ -103,6 +103,19 @@ class LinesTests(SynchronousTestCase):
         observer.flush()
         line = b"".join(written).decode()
         self.assertRegex(line, r"^\S+ \[tpreactor#info\] \[w2\] Conexión establecida con IP: 127\.0\.0\.1\n$")
+
+    def test_writesWholeLinesUnderPipeBuf(self):
+        """
+        Much output goes out in writes of whole lines, none over PIPE_BUF bytes.
+        """
+        written = []
+        observer = WorkerLines(1, written.append)
+        for i in range(200):
+            observer(dict(event("{i} " + "x" * 90, i=i), log_time=0.0))
+        observer.flush()
+        self.assertGreater(len(written), 1)
+        self.assertTrue(all(len(data) <= PIPE_BUF and data.endswith(b"\n") for data in written))
+        self.assertEqual(b"".join(written).count(b"\n"), 200)
 
     def test_mainCopiesWholeLines(self):
         """

@@ -1,14 +1,14 @@
 # -*- test-case-name: tests.test_workers_logs -*-
 """
-A worker's console lines, through the main process, on a pipe (the
-worker's standard output), in one of two forms:
+A worker's console lines, in one of two forms:
 
 - lines: when the main process logs to its standard output in twistd's
   text format (C{twistd -n}, its own observer or C{tpreactor.consolelog}),
   a worker writes its lines in that format, the worker's number before the
-  text, and the main process copies them to its standard output as they
-  come (whole lines: a terminal's prompt stays below them). Cheap: the main
-  process formats nothing.
+  text: straight to that standard output (whole lines, each write at most
+  C{PIPE_BUF} bytes, so two processes' lines never mix) or, when an
+  operator's terminal shows a prompt, to the main process, which copies
+  them above it. The main process formats nothing.
 - records: otherwise (a log file, another observer), each event is one
   record (level, namespace, text) that the main process logs again with
   its own observer.
@@ -40,6 +40,8 @@ def linesWanted(twistdOptions):
     return bool(get("nodaemon")) and get("logfile") in (None, "", "-") and get("logger") in LINE_LOGGERS \
         and not get("syslog")
 
+#: What the kernel writes to a pipe in one piece (POSIX's minimum, Linux's).
+PIPE_BUF = 4096
 #: Between the fields of a record, and in place of a newline in its text.
 FIELD, NEWLINE = "\x1f", "\x1e"
 
@@ -112,7 +114,9 @@ class WorkerObserver:
 
 class _Sink:
     """
-    What L{ConsoleObserver} writes to: collected, then written in one piece.
+    What L{ConsoleObserver} writes to: collected, then written in pieces of
+    whole lines of at most L{PIPE_BUF} bytes, which the kernel writes to a
+    pipe or a file shared with other processes without mixing them.
     """
 
     def __init__(self, write):
@@ -123,9 +127,13 @@ class _Sink:
         self._pending.append(text)
 
     def flush(self):
-        data, self._pending = "".join(self._pending), []
-        if data:
-            self._write(data.encode("utf-8", "replace"))
+        data, self._pending = "".join(self._pending).encode("utf-8", "replace"), []
+        while data:
+            cut = len(data)
+            if cut > PIPE_BUF:
+                cut = data.rfind(b"\n", 0, PIPE_BUF) + 1 or PIPE_BUF
+            self._write(data[:cut])
+            data = data[cut:]
 
 
 @implementer(ILogObserver)

@@ -121,7 +121,7 @@ class Supervisor:
     """
 
     def __init__(self, reactor, count, describe, listeningSockets, catalogue, gate=None,
-                 executable=sys.executable, lines=False, out=None):
+                 executable=sys.executable, lines=False, out=None, direct=False):
         self.reactor = reactor
         self.count = count
         self._describe = describe
@@ -131,6 +131,7 @@ class Supervisor:
         self.executable = executable
         self.lines = lines
         self.out = out
+        self.direct = direct
         self.workers = {}
         self.exitStatus = 0
         self.replacing = True
@@ -143,14 +144,16 @@ class Supervisor:
         """
         Start worker C{number}: its AMP connection on descriptor 3, the
         listening sockets from descriptor 4 on, its console lines on its
-        standard output (a pipe to us, see L{Relay}), our standard error.
+        standard output (ours when C{direct}, else a pipe to us: see
+        L{Relay}), our standard error.
         """
         worker = WorkerProcess(number, self._ended, self.gate, self.reactor.seconds(), self.catalogue, self.lines,
                                self.out)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         devnull = os.open(os.devnull, os.O_RDONLY)
         sockets = self._listeningSockets()
-        childFDs = {0: devnull, 1: "r", 2: 2, CONTROL_FD: theirs.fileno()}
+        # Its lines go to our standard output itself, or through us (see Relay).
+        childFDs = {0: devnull, 1: 1 if self.direct else "r", 2: 2, CONTROL_FD: theirs.fileno()}
         for i, sock in enumerate(sockets):
             childFDs[FIRST_LISTENING_FD + i] = sock.fileno()
         args = [self.executable, "-m", "tpreactor.workers.child",
