@@ -90,6 +90,14 @@ class OptionsTests(SynchronousTestCase):
         self.assertRaises(usage.UsageError, checkWorkers, 0, serial, "es", [], cores=2)
         checkWorkers(0, serial, "es", [], cores=1)
 
+    def test_noStatusPageYet(self):
+        """
+        --status with several workers is refused in one line rather than showing one process's clients.
+        """
+        with self.assertRaises(usage.UsageError) as raised:
+            parse("--workers", "2", "--status", "tcp:0", "--lang", "en")
+        self.assertIn("--status does not take --workers above 1", str(raised.exception))
+
     def test_declaredByTheMode(self):
         """
         Whether a mode takes workers is the mode's own declaration.

@@ -26,17 +26,20 @@ def workerCount(asked, cores=None):
     return cores or os.cpu_count() or 1
 
 
-def checkWorkers(asked, mode, lang, descriptions, cores=None):
+def checkWorkers(asked, mode, lang, descriptions, status=None, cores=None):
     """
     L{UsageError}, in one line, when C{--workers asked} cannot be: C{mode}
-    does not allow several processes, or an endpoint's socket cannot be
-    shared.
+    does not allow several processes, an endpoint's socket cannot be
+    shared, or a C{--status} endpoint is asked for (it shows one process's
+    clients).
     """
     if workerCount(asked, cores) == 1:
         return
     cat = catalogue(lang)
     if not mode.allowsWorkers:
         raise UsageError(cat.noWorkers.format(mode=mode.name))
+    if status is not None:
+        raise UsageError(cat.workersNoStatus)
     for description in descriptions:
         if not shareable(description):
             raise UsageError(cat.workersCannotShare.format(description=description, kind=endpointKind(description)))
