@@ -77,19 +77,21 @@ def writePlot(path, found):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    shown = [r for r in found if r["speedup"] is not None]
+    shown = [r for r in found if r["speedup"] is not None and r["workers"] > 1]
     fig, ax = plt.subplots(figsize=(7, 5), dpi=100)
-    names = [f"{r['job']}\n{r['label']}" for r in shown]
+    names = [f"{r['job'].split(',')[0]}\n--workers {r['workers']}" for r in shown]
     positions = range(len(shown))
     ax.bar([p - 0.2 for p in positions], [r["speedup"] for r in shown], 0.4, label="measured")
     ax.bar([p + 0.2 for p in positions], [r["model"] or 0 for r in shown], 0.4, label="CPU model")
     ax.scatter(list(positions), [r["workers"] for r in shown], marker="_", s=800, color="black",
                label="ideal (× workers)", zorder=3)
     ax.set_xticks(list(positions))
-    ax.set_xticklabels(names, fontsize=9)
+    ax.set_xticklabels(names, fontsize=10)
+    ax.set_ylim(0, max([r["workers"] for r in shown] + [1]) * 1.25)
+    ax.axhline(1.0, color="grey", linewidth=0.8, linestyle="--")
     ax.set_ylabel("throughput ÷ one worker's")
     ax.set_title("Scaling with --workers (same machine for server and load)")
-    ax.legend(loc="upper left")
+    ax.legend(loc="upper center", ncol=3)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
