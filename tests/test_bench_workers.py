@@ -26,7 +26,7 @@ class WorkersOptionTests(SynchronousTestCase):
         """
         --workers 1,2 gives each mode one server per count, labelled with it.
         """
-        args = makeParser().parse_args(["chat", "--modes", "reactor", "--workers", "1,2"])
+        args = makeParser().parse_args(["chat", "--modes", "reactor", "--variants", "default", "--workers", "1,2"])
         servers = makeServers(args)
         self.assertEqual([s.label for s in servers], ["reactor w1", "reactor w2"])
         self.assertEqual([s.workers for s in servers], [1, 2])

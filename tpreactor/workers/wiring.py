@@ -9,6 +9,7 @@ import sys
 from dataclasses import replace
 
 from ..clock import SystemClock
+from ..defaultlog import observerFor
 from ..endpoints import parseEndpoint
 from ..screen import inFrontOfStdout
 from ..shutdown.terminal import Terminal
@@ -60,4 +61,7 @@ def makeWorkersService(options, mode, count, reactor, executable=None):
     listeners = [ListeningService(d, parseEndpoint(reactor, d), view, mode.name) for d in descriptions]
     server = WorkersServer(view, listeners, supervisor, reactor)
     WorkersOperator(server, reactor, screen=screen).setServiceParent(server)
+    # As for one process: with no --logger, tpreactor's console observer.
+    twistdOptions = getattr(options, "parent", None)
+    server.makeLogObserver = lambda: observerFor(twistdOptions, reactor)
     return server
