@@ -12,7 +12,7 @@ import time
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from .support import DEADLINE_SECONDS, TWISTD, LineClient, ServerProcess
+from .support import DEADLINE_SECONDS, TWISTD, LineClient, ServerProcess, freePort
 from .test_e2e_operator import TerminalServer, connected, refused
 
 WELCOME = "Servidor: Conexión establecida el"
@@ -214,6 +214,21 @@ class WorkersServeTests(SynchronousTestCase):
                 another.close()
                 for client in clients:
                     client.close()
+
+    def test_proxiedClientsByTheirOwnAddress(self):
+        """
+        Behind a PROXY protocol header (--listen haproxy:...) each worker
+        welcomes and logs the client by the address the header gives.
+        """
+        proxied = freePort()
+        with ServerProcess("--workers", "2", "--listen", f"haproxy:tcp:{proxied}:interface=127.0.0.1") as server:
+            workersReady(server)
+            with LineClient(proxied) as client:
+                client.send("PROXY TCP4 10.1.2.3 127.0.0.1 4321 6667\r\n")
+                assert client.line().startswith(WELCOME)
+                assert client.ask("hola").startswith(REPLY)
+                server.waitFor(re.compile(r"\[w\d\] Conexión establecida con IP: 10\.1\.2\.3 y Puerto: 4321"))
+                server.waitFor(re.compile(r"\[w\d\] Mensaje recibido de 10\.1\.2\.3:4321: hola"))
 
     def test_serialRefusesWorkersInOneLine(self):
         """

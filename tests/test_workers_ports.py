@@ -8,7 +8,6 @@ import select
 import socket
 
 from twisted.internet.testing import MemoryReactor
-from twisted.protocols.haproxy._wrapper import HAProxyWrappingFactory
 from twisted.trial.unittest import SkipTest, SynchronousTestCase
 
 from tpreactor.workers.ports import endpointKind, shareable, wakeAlone, wrapFactory
@@ -42,7 +41,7 @@ class EndpointTests(SynchronousTestCase):
         factory = object()
         self.assertIs(wrapFactory(MemoryReactor(), "tcp:7000", factory), factory)
         wrapped = wrapFactory(MemoryReactor(), "haproxy:tcp:7000", factory)
-        self.assertIsInstance(wrapped, HAProxyWrappingFactory)
+        self.assertIsNot(wrapped, factory)
         self.assertIs(wrapped.wrappedFactory, factory)
 
 
