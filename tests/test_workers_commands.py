@@ -4,13 +4,18 @@ worker's L{WorkerControl} on a real factory and clients, the main process's
 L{MainControl}, and an L{IOPump} between them.
 """
 
+import json
+
+from twisted.internet.address import IPv4Address
 from twisted.internet.task import Clock
 from twisted.logger import capturedLogs
 from twisted.test.iosim import connectedServerAndClient
 from twisted.trial.unittest import SynchronousTestCase
 
 from tpreactor.workers.admission import Gate
-from tpreactor.workers.commands import Admit, CloseListeners, Kick, Left, ListClients, Stop, WhenEmpty
+from tpreactor.status.recorder import Recorder
+from tpreactor.status.snapshot import snapshot
+from tpreactor.workers.commands import Admit, CloseListeners, Kick, Left, ListClients, Snapshot, Stop, WhenEmpty
 from tpreactor.workers.control import LOAD_SECONDS, WorkerControl
 from tpreactor.workers.supervisor import MainControl, WorkerProcess
 
@@ -18,19 +23,34 @@ from .memory import Server
 from .shutdownfakes import CLOSED, messages, timeServer
 
 
+class ListeningAt:
+    """
+    A listening port on 127.0.0.1:6667, as far as a snapshot reads it.
+    """
+
+    def getHost(self):
+        return IPv4Address("TCP", "127.0.0.1", 6667)
+
+
 class Conversation:
     """
     A worker with clients in memory, its control, and the main process's end.
     """
 
-    def __init__(self, gate=None):
+    def __init__(self, gate=None, status=False):
         self.memory = Server()
         self.server, self.listener = timeServer(self.memory)
+        read = None
+        if status:
+            self.listener.port = ListeningAt()
+            recorder = Recorder(self.memory.factory.monotonic)
+            recorder.install(self.memory.factory)
+            read = lambda: snapshot(self.server, recorder, "reactor")  # noqa: E731
         self.stops = []
         self.clock = self.memory.clock
         self.worker = WorkerProcess(1, lambda worker: None, gate, 0.0, self.memory.factory.catalogue)
         self.main, self.control, self.pump = connectedServerAndClient(
-            lambda: WorkerControl(self.server, lambda: self.stops.append(True), self.clock),
+            lambda: WorkerControl(self.server, lambda: self.stops.append(True), self.clock, read),
             lambda: self.worker.control,
         )
 
@@ -169,3 +189,35 @@ class MainControlTests(SynchronousTestCase):
         """
         talk = Conversation()
         self.assertIsInstance(talk.clock, Clock)
+
+
+class SnapshotTests(SynchronousTestCase):
+    def test_snapshotOfTheWorker(self):
+        """
+        Snapshot answers the worker's status as JSON: its pid, its clients with their ports, its messages.
+        """
+        talk = Conversation(status=True)
+        first, second = talk.memory.connect(), talk.memory.connect()
+        second.send(b"hola\n")
+        state = json.loads(talk.ask(Snapshot)["snapshot"])
+        self.assertEqual([c["port"] for c in state["clients"]], [53544, 53545])
+        self.assertEqual([c["last"] for c in state["clients"]], [None, "hola"])
+        self.assertEqual((state["messages"], state["listening"]), (1, ["127.0.0.1:6667"]))
+        self.assertIsInstance(state["pid"], int)
+
+    def test_noStatusNoSnapshot(self):
+        """
+        A worker that records no status (no --status) answers null.
+        """
+        self.assertEqual(Conversation().ask(Snapshot), {"snapshot": "null"})
+
+    def test_beyondOneAmpValue(self):
+        """
+        A snapshot longer than one AMP value (64 KiB) arrives whole, non-ASCII text included.
+        """
+        talk = Conversation()
+        big = {"clients": [{"last": "ñandú " * 40} for _ in range(1000)]}
+        talk.control.snapshot = lambda: big
+        answer = talk.ask(Snapshot)
+        self.assertGreater(len(answer["snapshot"].encode("utf-8")), 3 * 65535)
+        self.assertEqual(json.loads(answer["snapshot"]), big)

@@ -4,6 +4,8 @@ console and the shutdown acting on every worker, and the replacement of a
 worker that dies; the workers themselves are fakes here.
 """
 
+import json
+
 from twisted.internet import defer
 from twisted.internet.error import ProcessDone, ProcessTerminated
 from twisted.internet.task import Clock
@@ -21,6 +23,7 @@ from tpreactor.workers import checkWorkers, workerCount
 from tpreactor.workers.commands import CloseListeners, Hurry, Kick, ListClients, Stop
 from tpreactor.workers.operator import WorkersConsole, WorkersOperator
 from tpreactor.workers.server import MainView, WorkersServer
+from tpreactor.workers.status import GatheredStatusService
 from tpreactor.workers.supervisor import Supervisor, WorkerProcess
 
 from .shutdownfakes import FakeListener, messages
@@ -90,13 +93,16 @@ class OptionsTests(SynchronousTestCase):
         self.assertRaises(usage.UsageError, checkWorkers, 0, serial, "es", [], cores=2)
         checkWorkers(0, serial, "es", [], cores=1)
 
-    def test_noStatusPageYet(self):
+    def test_statusWithWorkers(self):
         """
-        --status with several workers is refused in one line rather than showing one process's clients.
+        --status with several workers is taken: the main process serves it, gathering from the workers.
         """
-        with self.assertRaises(usage.UsageError) as raised:
-            parse("--workers", "2", "--status", "tcp:0", "--lang", "en")
-        self.assertIn("--status does not take --workers above 1", str(raised.exception))
+        reactor = MemoryReactorClock()
+        service = makeService(parse("--workers", "2", "-p", "7001", "--status", "7002"), reactor)
+        status = service.getServiceNamed("status")
+        self.assertIsInstance(status, GatheredStatusService)
+        self.assertEqual(status.description, "tcp:7002:interface=127.0.0.1")
+        self.assertTrue(json.loads(service.workers._describe(1, []))["status"])
 
     def test_declaredByTheMode(self):
         """

@@ -166,7 +166,7 @@ class Options(SpeakingOptions):
         if self["max-connections"] is None:
             self["max-connections"] = fileBound
         self["endpoints"] = [withBacklog(d, self["backlog"]) for d in self["listen"] or [DEFAULT_LISTEN]]
-        checkWorkers(self["workers"], mode, self["lang"], self["endpoints"], self["status"])
+        checkWorkers(self["workers"], mode, self["lang"], self["endpoints"])
         from twisted.internet import reactor
 
         endpoints = []

@@ -107,7 +107,6 @@ class Catalogue:
     workerDied: str
     workersCannotShare: str
     noWorkers: str
-    workersNoStatus: str
 
     # The Ctrl+C question (exact, from the contract).
     question: str

@@ -167,7 +167,6 @@ ENGLISH = Catalogue(
     "starting another.",
     workersCannotShare="--workers cannot share {description}: {kind} endpoints are not plain stream sockets "
     "(use tcp, tcp6 or unix, haproxy: over them)",
-    workersNoStatus="--status does not take --workers above 1 yet: its page shows one process's clients",
     noWorkers="{mode} mode does not take --workers above 1: apparent concurrency serves one client at a time.",
 
     # The Ctrl+C question (exact, from the contract).

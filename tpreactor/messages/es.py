@@ -187,7 +187,6 @@ SPANISH = Catalogue(
     "clientes; se inicia otro.",
     workersCannotShare="--workers no puede compartir {description}: los endpoints {kind} no son sockets de "
     "flujo simples (usa tcp, tcp6 o unix, con haproxy: encima)",
-    workersNoStatus="--status todavía no admite --workers mayor que 1: su página muestra los clientes de un solo proceso",
     noWorkers="El modo {mode} no admite --workers mayor que 1: la concurrencia aparente atiende a un cliente a la vez.",
 
     # The Ctrl+C question (exact, from the contract).

@@ -64,6 +64,7 @@ dl { margin: 0; } dt { font-size: 0.8rem; color: #5a6172; } dd { margin: 0; font
 .count { color: #5a6172; font-weight: 400; }
 #waiting li { border-left: 0.35rem solid #f0a500; } #clients li { border-left: 0.35rem solid #2e7d32; }
 .position { font-weight: 700; color: #b36b00; }
+.worker { font-family: ui-monospace, monospace; font-size: 0.8rem; padding: 0 0.4rem; border-radius: 0.5rem; background: #e3e8f4; }
 main { display: flex; flex-direction: column; }
 /* A mode that holds clients for their turn (serial): the one served, then the queue, before anything else. */
 body[data-holds] .facts { order: 1; margin-top: 1rem; }
@@ -105,6 +106,8 @@ SCRIPT = """\
       el("span", "since", text(T.since, {time: c.since ? c.since.slice(11) : "\\u2013"})),
       el("span", "time", duration(c.seconds)),
       el("span", "count", text(T.messagesCount, {count: c.messages})));
+    // With --workers: the worker that serves it.
+    if (c.worker !== undefined && c.worker !== null) li.append(el("span", "worker", "w" + c.worker));
     if (c.last !== null) li.append(el("span", "last", c.last));
     return li;
   }

@@ -1,17 +1,23 @@
-# -*- test-case-name: tests.test_status_web -*-
+# -*- test-case-name: tests.test_status_web,tests.test_workers_status -*-
 """
 The status endpoint's resources over twisted.web: the page and its script
 and style, /status.json, /metrics and /healthz; read-only (GET and HEAD).
+The snapshot is read per request, at once or (gathered from workers) as a
+Deferred.
 """
 
 import json
 
+from twisted.internet.defer import Deferred
+from twisted.logger import Logger
 from twisted.web.pages import notFound
 from twisted.web.resource import Resource
-from twisted.web.server import Site
+from twisted.web.server import NOT_DONE_YET, Site
 
 from .metrics import CONTENT_TYPE_LATEST, exposition, metricsRegistry
 from .page import CSS, SCRIPT, renderPage
+
+log = Logger(namespace="tpreactor")
 
 #: The page only loads its own script, style and data: even text that got
 #: in as markup could run nothing.
@@ -38,6 +44,8 @@ class ReadOnly(Resource):
 
     def render_HEAD(self, request):
         body = self.render_GET(request)
+        if body is NOT_DONE_YET:
+            return body
         request.setHeader(b"content-length", b"%d" % (len(body),))
         return b""
 
@@ -57,9 +65,19 @@ class Fixed(ReadOnly):
         return self.body
 
 
+def then(value, use):
+    """
+    C{use(value)}, or once C{value} is there if it is a Deferred.
+    """
+    if isinstance(value, Deferred):
+        return value.addCallback(use)
+    return use(value)
+
+
 class Computed(ReadOnly):
     """
-    A body made per request by C{render(request)}, never cached.
+    A body made per request by C{render(request)} (bytes, or a Deferred of
+    them), never cached.
     """
 
     def __init__(self, render, contentType):
@@ -70,7 +88,28 @@ class Computed(ReadOnly):
     def render_GET(self, request):
         request.setHeader(b"content-type", self.contentType)
         request.setHeader(b"cache-control", b"no-store")
-        return self.render_(request)
+        body = self.render_(request)
+        if not isinstance(body, Deferred):
+            return body
+        gone = []
+        request.notifyFinish().addErrback(gone.append)
+        body.addCallbacks(self._send, self._failed, callbackArgs=(request, gone), errbackArgs=(request, gone))
+        return NOT_DONE_YET
+
+    def _send(self, body, request, gone):
+        if not gone:
+            # Twisted writes no body for HEAD; the length is GET's.
+            request.setHeader(b"content-length", b"%d" % (len(body),))
+            request.write(body)
+            request.finish()
+
+    def _failed(self, failure, request, gone):
+        log.failure("status endpoint", failure)
+        if not gone:
+            request.setResponseCode(500)
+            request.setHeader(b"content-type", b"text/plain; charset=utf-8")
+            request.write(b"Internal Server Error\n")
+            request.finish()
 
 
 class StatusRoot(Resource):
@@ -94,16 +133,15 @@ def statusResource(read, healthy, catalogue):
     The root resource: C{read()} gives the snapshot, C{healthy()} whether
     the server still serves, C{catalogue} the page's language.
     """
-    registry = metricsRegistry(read)
     root = StatusRoot()
     root.putChild(b"", Fixed(renderPage(catalogue), b"text/html; charset=utf-8"))
     root.putChild(b"page.js", Fixed(SCRIPT.encode("utf-8"), b"text/javascript; charset=utf-8"))
     root.putChild(b"page.css", Fixed(CSS.encode("utf-8"), b"text/css; charset=utf-8"))
     root.putChild(
         b"status.json",
-        Computed(lambda request: json.dumps(read(), ensure_ascii=False).encode("utf-8"), b"application/json"),
+        Computed(lambda request: then(read(), asJson), b"application/json"),
     )
-    root.putChild(b"metrics", Computed(lambda request: exposition(registry), CONTENT_TYPE_LATEST.encode()))
+    root.putChild(b"metrics", Computed(lambda request: then(read(), asMetrics), CONTENT_TYPE_LATEST.encode()))
 
     def health(request):
         if healthy():
@@ -113,6 +151,20 @@ def statusResource(read, healthy, catalogue):
 
     root.putChild(b"healthz", Computed(health, b"text/plain; charset=utf-8"))
     return root
+
+
+def asJson(state):
+    """
+    The body of /status.json for the snapshot C{state}.
+    """
+    return json.dumps(state, ensure_ascii=False).encode("utf-8")
+
+
+def asMetrics(state):
+    """
+    The body of /metrics for the snapshot C{state}.
+    """
+    return exposition(metricsRegistry(lambda: state))
 
 
 class QuietSite(Site):

@@ -36,13 +36,14 @@ FIRST_LISTENING_FD = 4
 OPERATOR_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 
-def describe(number, mode, settings, listeners, gated, lines=False):
+def describe(number, mode, settings, listeners, gated, lines=False, status=False):
     """
     The C{CONFIG} argument of a worker: its number, the mode, the settings,
     the listening sockets (description and address family, on descriptors
     L{FIRST_LISTENING_FD} onwards) and whether the main process admits the
     clients (see L{tpreactor.workers.admission}), and in which form it
-    writes its console lines (see L{tpreactor.workers.logs}).
+    writes its console lines (see L{tpreactor.workers.logs}), and whether it
+    records its status for the main process's C{--status}.
     """
     return json.dumps({
         "number": number,
@@ -51,6 +52,7 @@ def describe(number, mode, settings, listeners, gated, lines=False):
         "listeners": [{"description": d, "family": int(f)} for d, f in listeners],
         "gated": gated,
         "lines": lines,
+        "status": status,
     })
 
 
@@ -76,10 +78,24 @@ class Worker:
             for i, spec in enumerate(config["listeners"])
         ]
         self.server = TimeServer(factory, pool, listeners, reactor)
-        self.control = WorkerControl(self.server, self.stop, reactor)
+        self.control = WorkerControl(self.server, self.stop, reactor, self._recording(config, factory))
         if config["gated"]:
             factory.gate = self.control
         self._stopping = False
+
+    def _recording(self, config, factory):
+        """
+        With C{--status}, a recorder in C{factory} from now on, and what
+        reads this worker's snapshot; else C{None}.
+        """
+        if not config.get("status"):
+            return None
+        from ..status.recorder import Recorder
+        from ..status.snapshot import snapshot
+
+        recorder = Recorder(factory.monotonic)
+        recorder.install(factory)
+        return lambda: snapshot(self.server, recorder, config["mode"])
 
     def start(self, controlFd=CONTROL_FD):
         self.reactor.adoptStreamConnection(controlFd, socket.AF_UNIX, Factory.forProtocol(lambda: self.control))

@@ -4,12 +4,14 @@ What the main process and its workers say to each other, as AMP commands.
 
 Main to worker: L{Stop} (the graceful stop), L{Hurry} (cut it short),
 L{CloseListeners} (option 1), L{WhenEmpty}, L{ListClients} (C{clientes}),
-L{Kick} (C{desconectar}). Worker to main: L{Ready}, L{Load} (how many clients it
+L{Kick} (C{desconectar}), L{Snapshot} (C{--status}). Worker to main: L{Ready}, L{Load} (how many clients it
 has, when that changed) and, when the limits are the whole server's,
 L{Admit} and L{Left}.
 """
 
-from twisted.protocols.amp import AMP, BinaryBoxProtocol, Boolean, Command, Integer, ListOf, Unicode
+from twisted.protocols.amp import (
+    AMP, MAX_VALUE_LENGTH, Argument, BinaryBoxProtocol, Boolean, Command, Integer, ListOf, Unicode,
+)
 
 
 class QuietAMP(AMP):
@@ -24,6 +26,26 @@ class QuietAMP(AMP):
     def connectionLost(self, reason):
         BinaryBoxProtocol.connectionLost(self, reason)
         self.transport = None
+
+
+class LongText(Argument):
+    """
+    Text of any length: AMP carries at most L{MAX_VALUE_LENGTH} bytes in one
+    value, so it goes as the values C{NAME.0}, C{NAME.1}, ... of one box.
+    """
+
+    def toBox(self, name, strings, objects, proto):
+        data = self.retrieve(objects, name.decode("ascii"), proto).encode("utf-8")
+        chunks = [data[i:i + MAX_VALUE_LENGTH] for i in range(0, len(data), MAX_VALUE_LENGTH)] or [b""]
+        for index, chunk in enumerate(chunks):
+            strings[b"%s.%d" % (name, index)] = chunk
+
+    def fromBox(self, name, strings, objects, proto):
+        chunks, index = [], 0
+        while b"%s.%d" % (name, index) in strings:
+            chunks.append(strings.pop(b"%s.%d" % (name, index)))
+            index += 1
+        objects[name.decode("ascii")] = b"".join(chunks).decode("utf-8")
 
 
 class Stop(Command):
@@ -81,6 +103,16 @@ class Kick(Command):
 
     arguments = [(b"peer", Unicode())]
     response = [(b"peer", Unicode())]
+
+
+class Snapshot(Command):
+    """
+    C{--status}: the worker's state as JSON (see L{tpreactor.status.snapshot}),
+    or C{null} when it does not record it.
+    """
+
+    arguments = []
+    response = [(b"snapshot", LongText())]
 
 
 class Ready(Command):

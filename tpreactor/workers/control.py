@@ -1,17 +1,19 @@
 # -*- test-case-name: tests.test_workers_commands -*-
 """
 The worker's side of the AMP connection: what it answers the main process
-(stop, hurry, close the listeners, list and kick its clients) and what it
+(stop, hurry, close the listeners, list and kick its clients, its status
+snapshot) and what it
 tells it (how many clients it has, now and then).
 """
 
+import json
 import os
 
 from twisted.internet import task
 
 from ..console import Console, findPeer
 from ..protocol import OPERATOR
-from .commands import CloseListeners, Hurry, Kick, ListClients, Load, QuietAMP, Ready, Stop, WhenEmpty
+from .commands import CloseListeners, Hurry, Kick, ListClients, Load, QuietAMP, Ready, Snapshot, Stop, WhenEmpty
 
 SECONDS = 1.0
 #: How often a worker tells the main process how many clients it has (only
@@ -25,14 +27,17 @@ class WorkerControl(QuietAMP):
 
     @ivar server: the worker's L{tpreactor.service.TimeServer}.
     @ivar stop: called to stop the worker gracefully (stops its reactor).
+    @ivar snapshot: gives the worker's status snapshot (a dict), or is
+        C{None} when it records none (no C{--status}).
     """
 
-    def __init__(self, server, stop, reactor):
+    def __init__(self, server, stop, reactor, snapshot=None):
         QuietAMP.__init__(self)
         self.server = server
         # Not "factory": the AMP connection's factory sets that.
         self.serverFactory = server.factory
         self._stop = stop
+        self.snapshot = snapshot
         self._reported = 0
         self._loadCall = task.LoopingCall(self.reportLoad)
         self._loadCall.clock = reactor
@@ -105,3 +110,8 @@ class WorkerControl(QuietAMP):
             return {"peer": ""}
         protocol.closeByServer(OPERATOR)
         return {"peer": protocol.peer.joined}
+
+    @Snapshot.responder
+    def answerSnapshot(self):
+        state = None if self.snapshot is None else self.snapshot()
+        return {"snapshot": json.dumps(state, ensure_ascii=False)}

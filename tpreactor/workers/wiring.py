@@ -2,7 +2,8 @@
 """
 The service twistd runs for C{--workers N} (N above 1): the main process's
 L{WorkersServer}, its listening services, the L{Supervisor} of the workers,
-the L{Gate} when the limits are the whole server's, and the operator.
+the L{Gate} when the limits are the whole server's, the operator, and with
+C{--status} the status endpoint of the whole server.
 """
 
 import sys
@@ -46,10 +47,12 @@ def makeWorkersService(options, mode, count, reactor, executable=None):
     descriptions = options["endpoints"]
 
     lines = linesWanted(getattr(options, "parent", None))
+    status = options["status"]
 
     def describe(number, families):
         listening = list(zip(descriptions, families))
-        return child.describe(number, mode.name, workerSettings, listening, gate is not None, lines)
+        return child.describe(number, mode.name, workerSettings, listening, gate is not None, lines,
+                              status is not None)
 
     view = MainView(settings, SystemClock(), None)
     extra = {"executable": executable} if executable else {}
@@ -61,6 +64,10 @@ def makeWorkersService(options, mode, count, reactor, executable=None):
     listeners = [ListeningService(d, parseEndpoint(reactor, d), view, mode.name) for d in descriptions]
     server = WorkersServer(view, listeners, supervisor, reactor)
     WorkersOperator(server, reactor, screen=screen).setServiceParent(server)
+    if status is not None:
+        from .status import GatheredStatusService
+
+        GatheredStatusService(status, parseEndpoint(reactor, status), server, mode.name, reactor).setServiceParent(server)
     # As for one process: with no --logger, tpreactor's console observer.
     twistdOptions = getattr(options, "parent", None)
     server.makeLogObserver = lambda: observerFor(twistdOptions, reactor)
