@@ -111,6 +111,39 @@ class ProcessPoolTests(TestCase):
         assert not any(p.pid in pids for p in workers())
 
     @defer.inlineCallbacks
+    def test_ctrlCWhileWorkersStartIsIgnored(self):
+        """
+        The terminal's Ctrl+C reaching the workers while they are still
+        starting (before their own set-up has run) kills none of them: they
+        are born with it blocked, and the pool answers as ever.
+        """
+        executor = ProcessExecutor(reactor, SleepWork(0.01), 2)
+        executor.startService()
+        self.addCleanup(executor.stopService)
+        pids = [process.pid for process in executor.pool._processes.values()]
+        self.assertEqual(len(pids), 2)
+        for pid in pids:
+            os.kill(pid, signal.SIGINT)
+        batches = []
+
+        class Session:
+            finished = False
+
+            def takeBatch(self, limit):
+                return [] if batches else ["hola"]
+
+            def batchDone(self, outcomes):
+                batches.append(outcomes)
+
+        executor.ready(Session())
+        for _ in range(200):
+            if batches:
+                break
+            yield task.deferLater(reactor, 0.05, lambda: None)
+        self.assertEqual(batches, [[None]])
+        self.assertEqual(sorted(executor.pool._processes), sorted(pids))
+
+    @defer.inlineCallbacks
     def test_aDeadWorkerIsReplaced(self):
         """
         A worker killed outright (the out-of-memory killer, say): the message it

@@ -24,6 +24,10 @@ from .work import inDaemonThread
 ORPHAN_CHECK_SECONDS = 0.5
 
 
+#: The signals a worker leaves to the server.
+_SERVERS_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 def _startWorker(serverPid):
     """
     In each worker: the terminal's Ctrl+C goes to the whole foreground process
@@ -32,9 +36,11 @@ def _startWorker(serverPid):
     workers), not the workers'. And a worker whose server is gone (killed,
     say) exits instead of waiting forever on a queue nobody writes to.
     """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    for signum in _SERVERS_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
+    # Born with them blocked (see L{ProcessExecutor._newPool}); ignored now,
+    # whatever came meanwhile is dropped.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _SERVERS_SIGNALS)
 
     def watch():
         while os.getppid() == serverPid:
@@ -97,14 +103,24 @@ class ProcessExecutor(BatchingExecutor):
         self.pool = self._newPool()
 
     def _newPool(self):
+        """
+        A pool whose workers are started now, not on the first message, with
+        the server's signals blocked from birth: a new interpreter takes a
+        while to reach L{_startWorker}, and a Ctrl+C meanwhile would kill it
+        and break the pool (a blocked signal mask survives fork and exec).
+        """
         pool = ProcessPoolExecutor(
             max_workers=self.processes,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_startWorker,
             initargs=(os.getpid(),),
         )
-        for _ in range(self.processes):  # start the workers now, not on the first message
-            pool.submit(_noop)
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _SERVERS_SIGNALS)
+        try:
+            for _ in range(self.processes):
+                pool.submit(_noop)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         return pool
 
     def stopService(self):
