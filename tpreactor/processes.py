@@ -28,6 +28,31 @@ ORPHAN_CHECK_SECONDS = 0.5
 _SERVERS_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
+class _SpawnedBlocked(multiprocessing.context.SpawnProcess):
+    """
+    A worker born with the server's signals blocked: a new interpreter takes
+    a while to reach L{_startWorker}, and a Ctrl+C meanwhile would kill it
+    and break the pool. A blocked signal mask survives fork and exec; the
+    pool may start a worker from any thread, whenever it likes.
+    """
+
+    def start(self):
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _SERVERS_SIGNALS)
+        try:
+            multiprocessing.context.SpawnProcess.start(self)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+class _SpawnContext(multiprocessing.context.SpawnContext):
+    """
+    The C{spawn} start method (forking a process that already runs threads
+    is unsafe), with L{_SpawnedBlocked} workers.
+    """
+
+    Process = _SpawnedBlocked
+
+
 def _startWorker(serverPid):
     """
     In each worker: the terminal's Ctrl+C goes to the whole foreground process
@@ -38,7 +63,7 @@ def _startWorker(serverPid):
     """
     for signum in _SERVERS_SIGNALS:
         signal.signal(signum, signal.SIG_IGN)
-    # Born with them blocked (see L{ProcessExecutor._newPool}); ignored now,
+    # Born with them blocked (see L{_SpawnedBlocked}); ignored now,
     # whatever came meanwhile is dropped.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _SERVERS_SIGNALS)
 
@@ -104,23 +129,16 @@ class ProcessExecutor(BatchingExecutor):
 
     def _newPool(self):
         """
-        A pool whose workers are started now, not on the first message, with
-        the server's signals blocked from birth: a new interpreter takes a
-        while to reach L{_startWorker}, and a Ctrl+C meanwhile would kill it
-        and break the pool (a blocked signal mask survives fork and exec).
+        A pool whose workers are started now, not on the first message.
         """
         pool = ProcessPoolExecutor(
             max_workers=self.processes,
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=_SpawnContext(),
             initializer=_startWorker,
             initargs=(os.getpid(),),
         )
-        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _SERVERS_SIGNALS)
-        try:
-            for _ in range(self.processes):
-                pool.submit(_noop)
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        for _ in range(self.processes):
+            pool.submit(_noop)
         return pool
 
     def stopService(self):
