@@ -65,6 +65,37 @@ class FlushEverythingTests(SynchronousTestCase):
         self.assertTrue(out.getvalue().endswith("[tpreactor#info] Código de salida: 1.\n"))
 
 
+    def test_heldLinesThatCannotBeWrittenDoNotStopTheExit(self):
+        """
+        Held console lines whose output is gone (a pipe whose reader left, a
+        full disk) are dropped: the process still ends with its status.
+        """
+        from twisted.internet.task import Clock
+        from twisted.logger import LogLevel
+
+        from tpreactor.consolelog import ConsoleObserver
+        from tpreactor.shutdown.terminal import ExitStatus, flushEverything
+
+        class Gone:
+            def write(self, text):
+                raise BrokenPipeError(32, "Broken pipe")
+
+            def flush(self):
+                raise BrokenPipeError(32, "Broken pipe")
+
+        observer = ConsoleObserver(Gone(), Clock().callLater, lambda: True, inReactorThread=lambda: True, batch=True)
+        observer(dict(log_format="Código de salida: 1.", log_level=LogLevel.info, log_namespace="tpreactor",
+                      log_time=0.0))
+        exits = []
+
+        class Restored:
+            def restore(self):
+                pass
+
+        ExitStatus(Restored(), exit=exits.append, flush=flushEverything).now(1)
+        self.assertEqual(exits, [1])
+
+
 class TerminalTests(SynchronousTestCase):
     def setUp(self):
         self.master, self.slave = pty.openpty()

@@ -116,7 +116,12 @@ def flushEverything():
     """
     if "logging" in sys.modules:
         sys.modules["logging"].shutdown()
-    flushAll()  # the console lines held for the reactor's next flush
+    # The console lines held for the reactor's next flush, then the streams;
+    # none of it may keep the process from ending (a reader gone, a full disk).
+    try:
+        flushAll()
+    except Exception:
+        pass
     for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
         try:
             stream.flush()
