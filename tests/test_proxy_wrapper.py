@@ -194,6 +194,28 @@ class HealthCheckTests(SynchronousTestCase):
         self.assertEqual((client.lines(), logged(events), proxied.wrapping.protocols), ([], [], {}))
 
 
+class OpenFileCountTests(SynchronousTestCase):
+    def test_countedFromTheAccept(self):
+        """
+        A connection still waiting for its header holds a descriptor, so the
+        open-file limit counts it from the accept; once the header is read
+        it is counted once, and a health check or a header that never comes
+        stops being counted when the connection is gone.
+        """
+        proxied = Proxied()
+        accepting = proxied.factory.accepting
+        waiting = [proxied.connect() for _ in range(3)]
+        self.assertEqual(accepting.open, 3)
+        waiting[0].send(v1())
+        self.assertEqual((accepting.open, len(proxied.factory.connections)), (3, 1))
+        waiting[1].send(v2(command=0x0, family=0x00, body=b""))
+        waiting[1].lose()
+        self.assertEqual(accepting.open, 2)
+        waiting[2].lose()
+        waiting[0].lose()
+        self.assertEqual(accepting.open, 0)
+
+
 class RefusalTests(SynchronousTestCase):
     def assertRefused(self, data, line, lang="es"):
         """

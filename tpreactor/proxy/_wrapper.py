@@ -57,6 +57,9 @@ class HeaderFirst(ProtocolWrapper):
 
     def makeConnection(self, transport):
         directlyProvides(self, providedBy(transport))
+        # Counted as open from the accept, header or not: the server's
+        # protocol is counted only once it has the connection.
+        self.factory.accepting.opened()
         Protocol.makeConnection(self, transport)
         self.factory.registerProtocol(self)
 
@@ -84,6 +87,7 @@ class HeaderFirst(ProtocolWrapper):
             self.transport.loseConnection()
             return
         self._source = header.source
+        self.factory.accepting.closed()  # the server's protocol counts it from now
         self.wrappedProtocol.makeConnection(self)
         if header.rest:
             if self._paused:  # held for its turn: this waits with it
@@ -152,6 +156,8 @@ class HeaderFirst(ProtocolWrapper):
     def connectionLost(self, reason):
         if self.stage is Stage.HEADER:
             self._refuse(GONE, close=False)
+        if self.stage is not Stage.CLIENT:
+            self.factory.accepting.closed()
         self.factory.unregisterProtocol(self)
         if self.stage is Stage.CLIENT:
             self.wrappedProtocol.connectionLost(reason)
@@ -173,6 +179,9 @@ class HeaderFirstFactory(WrappingFactory):
 
     reactor = property(lambda self: self.wrappedFactory.reactor)
     catalogue = property(lambda self: self.wrappedFactory.catalogue)
+    #: The count of open connections that keeps accepting within the
+    #: open-file limit (L{tpreactor.accepting.Accepting}).
+    accepting = property(lambda self: self.wrappedFactory.accepting)
 
 
 class ProxiedEndpoint(_WrapperServerEndpoint):
