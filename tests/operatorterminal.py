@@ -6,9 +6,8 @@ the terminal closed under the server.
 
 import os
 import re
-import time
 
-from .support import DEADLINE_SECONDS, LISTENING, TWISTD, LineClient, TerminalProcess, freePort
+from .support import DEADLINE_SECONDS, LISTENING, TWISTD, LineClient, TerminalProcess, freePort, until
 
 WELCOME = "Servidor: Conexión establecida el"
 REPLY = "Mensaje Recibido el"
@@ -81,11 +80,7 @@ class OperatorTerminal(TerminalProcess):
         Wait for the server to exit without reading its terminal (gone, or
         not); return its status.
         """
-        end = time.monotonic() + deadline
-        while self.proc.poll() is None:
-            if time.monotonic() > end:
-                raise AssertionError(f"still running after {deadline}s")
-            time.sleep(0.05)
+        until(lambda: self.proc.poll() is not None, "the server's exit", deadline)
         return self.proc.returncode
 
     def close(self):

@@ -43,6 +43,21 @@ def freePort():
         return s.getsockname()[1]
 
 
+#: How often L{until} looks again.
+POLL_SECONDS = 0.02
+
+
+def until(predicate, what="the condition", deadline=DEADLINE_SECONDS):
+    """
+    Return once C{predicate()} is true, looking every L{POLL_SECONDS}; fail
+    saying C{what} was not met if it is still false after C{deadline} seconds.
+    """
+    end = time.monotonic() + deadline
+    while not predicate():
+        if time.monotonic() > end:
+            raise AssertionError(f"{what} not met within {deadline:g}s")
+        select.select([], [], [], POLL_SECONDS)
+
 class ServerProcess:
     """
     `twistd -n tpreactor ARGS` on a free loopback port, its output collected.

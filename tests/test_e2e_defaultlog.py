@@ -110,9 +110,8 @@ class DaemonTests(SynchronousTestCase):
         C{twistd.log} in its directory, as before.
         """
         import subprocess
-        import time
 
-        from .support import TWISTD, freePort
+        from .support import TWISTD, freePort, until
 
         folder = temporaryFolder(self)
         port = freePort()
@@ -124,20 +123,16 @@ class DaemonTests(SynchronousTestCase):
         def text():
             return Path(logPath).read_text("utf-8") if os.path.exists(logPath) else ""
 
-        deadline = time.monotonic() + 15
-        while "escuchando en" not in text() and time.monotonic() < deadline:
-            time.sleep(0.1)
+        until(lambda: "escuchando en" in text(), "the daemon listening")
         pid = int(Path(pidFile).read_text())
         try:
             clientPort = session(port)
             line = f"Cliente 127.0.0.1:{clientPort} ha cerrado la conexión."
-            while line not in text() and time.monotonic() < deadline:
-                time.sleep(0.1)
+            until(lambda: line in text(), line)
             self.assertRegex(text(), rf"(?m)^{STAMP} \[tpreactor#info\] {re.escape(line)}$")
         finally:
             os.kill(pid, signal.SIGTERM)
             # twistd removes its pid file, then writes its last line.
-            while "Server Shut Down." not in text() and time.monotonic() < deadline + 15:
-                time.sleep(0.1)
+            until(lambda: "Server Shut Down." in text(), "the daemon's last line")
         self.assertIn("Server Shut Down.", text())
         self.assertNotIn("Traceback", text())

@@ -12,12 +12,11 @@ import shutil
 import signal
 import socket
 import subprocess
-import time
 from pathlib import Path
 
 from twisted.trial.unittest import SkipTest, SynchronousTestCase
 
-from .support import DEADLINE_SECONDS, TWISTD, LineClient, ServerProcess, temporaryFolder
+from .support import DEADLINE_SECONDS, TWISTD, LineClient, ServerProcess, temporaryFolder, until
 
 CONFIG = Path(__file__).resolve().parent.parent / "deploy" / "haproxy.cfg"
 HOSTS = {"a": "127.0.0.2", "b": "127.0.0.3"}
@@ -120,12 +119,13 @@ class HAProxy:
         return {row[1]: (row[status], row[check]) for row in rows if row[1] in HOSTS}
 
     def waitUntil(self, predicate, what, deadline=DEADLINE_SECONDS):
-        end = time.monotonic() + deadline
-        while not predicate(self.servers()):
-            if self.proc.poll() is not None or time.monotonic() > end:
-                self.log.seek(0)
-                raise AssertionError(f"haproxy: no {what}: {self.servers()}\n{self.log.read().decode()}")
-            time.sleep(0.1)
+        try:
+            until(lambda: predicate(self.servers()) or self.proc.poll() is not None, what, deadline)
+            if not predicate(self.servers()):
+                raise AssertionError(f"haproxy exited ({self.proc.returncode})")
+        except AssertionError as e:
+            self.log.seek(0)
+            raise AssertionError(f"haproxy: no {what} ({e}): {self.servers()}\n{self.log.read().decode()}") from None
 
     def stop(self):
         if self.proc.poll() is None:
@@ -174,13 +174,12 @@ class HAProxyTests(SynchronousTestCase):
         own address on its console.
         """
         line = f"Conexión establecida con IP: 127.0.0.1 y Puerto: {client.localPort}\n"
-        end = time.monotonic() + DEADLINE_SECONDS
-        while time.monotonic() < end:
-            found = [name for name, instance in self.instances.items() if line in instance.text]
-            if found:
-                return found[0]
-            time.sleep(0.05)
-        raise AssertionError(f"no instance logged {line!r}")
+
+        def found():
+            return [name for name, instance in self.instances.items() if line in instance.text]
+
+        until(found, f"an instance logging {line!r}")
+        return found()[0]
 
     def test_clientsAndChecks(self):
         """
@@ -188,13 +187,15 @@ class HAProxyTests(SynchronousTestCase):
         the clients, spread over both, are welcomed and logged by their own
         address and port, and answered after they half-close.
         """
-        front = self.frontOf()
-        time.sleep(2.5)  # a few more rounds of checks
-        for instance in self.instances.values():
-            lines = [line for line in instance.text.splitlines() if "[tpreactor#" in line]
-            assert len(lines) == 1 and "escuchando en" in lines[0], instance.text
+        front = self.frontOf()  # both up: each has passed at least two checks
         clients = [self.client(front) for _ in range(4)]
         assert sorted(self.placeOf(c) for c in clients) == ["a", "a", "b", "b"]
+        # A server logs in order, so whatever the checks made it say stands
+        # before its first client's line: only the listening line may.
+        for instance in self.instances.values():
+            lines = [line for line in instance.text.splitlines() if "[tpreactor#" in line]
+            first = next(i for i, line in enumerate(lines) if "Conexión establecida" in line)
+            assert first == 1 and "escuchando en" in lines[0], instance.text
         for client in clients:
             assert client.ask("hola").startswith(REPLY)
             self.instances[self.placeOf(client)].waitFor(f"Mensaje recibido de 127.0.0.1:{client.localPort}: hola")
@@ -222,10 +223,7 @@ class HAProxyTests(SynchronousTestCase):
             client.send("uno\ndos\n")
         a.signal(signal.SIGTERM)
         a.waitFor("Cierre ordenado: no se aceptan conexiones nuevas.")
-        end = time.monotonic() + DEADLINE_SECONDS
-        while not a.refusing():
-            assert time.monotonic() < end, a.text
-            time.sleep(0.05)
+        until(a.refusing, "instance a refusing new clients")
         newcomers = [self.client(front) for _ in range(3)]
         assert [self.placeOf(c) for c in newcomers] == ["b"] * 3
         for client in onA:

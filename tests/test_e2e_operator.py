@@ -17,7 +17,7 @@ from tpreactor.modes import allModes
 
 from .support import (
     DEADLINE_SECONDS, LISTENING, SHARED_MEMORY, TWISTD, LineClient, ServerProcess, TerminalProcess, freePort,
-    semaphoresOf,
+    semaphoresOf, until,
 )
 
 WELCOME = "Servidor: Conexión establecida el"
@@ -101,14 +101,6 @@ def refused(port):
     except ConnectionRefusedError:
         return True
     raise AssertionError(f"port {port} still accepts connections")
-
-
-def until(predicate, deadline=DEADLINE_SECONDS):
-    end = time.monotonic() + deadline
-    while not predicate():
-        if time.monotonic() > end:
-            raise AssertionError("condition not met in time")
-        select.select([], [], [], 0.02)
 
 
 # -- in a terminal ---------------------------------------------------------------------
