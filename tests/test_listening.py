@@ -114,10 +114,9 @@ class CloseListenersTests(SynchronousTestCase):
             self.successResultOf(server.stopService())
         self.assertEqual(messages(events), [])
 
-    def test_queuedConnections(self):
+    def listeningPort(self):
         """
-        On Linux the connections waiting in a listening socket's accept
-        queue are counted.
+        A listening loopback socket and a port class that holds it.
         """
         if not sys.platform.startswith("linux"):
             raise self.skipTest("TCP_INFO on listening sockets is Linux only")
@@ -129,6 +128,14 @@ class CloseListenersTests(SynchronousTestCase):
         class Port:
             socket = listening
 
+        return listening, Port
+
+    def test_queuedConnections(self):
+        """
+        On Linux the connections waiting in a listening socket's accept
+        queue are counted.
+        """
+        listening, Port = self.listeningPort()
         self.assertEqual(queuedConnections(Port()), 0)
         clients = [socket.create_connection(listening.getsockname()) for _ in range(2)]
         for c in clients:
@@ -136,23 +143,13 @@ class CloseListenersTests(SynchronousTestCase):
         self.assertEqual(queuedConnections(Port()), 2)
         self.assertIsNone(queuedConnections(object()))
 
-
     def test_kernelBacklog(self):
         """
         The clients waiting their turn in the kernel's backlog are counted for
         a factory that holds clients (serial mode), over all its ports; a
         port the kernel says nothing about counts none.
         """
-        if not sys.platform.startswith("linux"):
-            raise self.skipTest("TCP_INFO on listening sockets is Linux only")
-        listening = socket.socket()
-        self.addCleanup(listening.close)
-        listening.bind(("127.0.0.1", 0))
-        listening.listen(8)
-
-        class Port:
-            socket = listening
-
+        listening, Port = self.listeningPort()
         clients = [socket.create_connection(listening.getsockname()) for _ in range(2)]
         for c in clients:
             self.addCleanup(c.close)

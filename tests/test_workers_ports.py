@@ -46,9 +46,9 @@ class EndpointTests(SynchronousTestCase):
 
 
 class WakeAloneTests(SynchronousTestCase):
-    def test_exclusive(self):
+    def epollReactor(self):
         """
-        On Linux's epoll the shared socket is registered again with EPOLLEXCLUSIVE.
+        A reactor with a real epoll that reads one socket, and a port on it.
         """
         if not hasattr(select, "EPOLLEXCLUSIVE"):
             raise SkipTest("no EPOLLEXCLUSIVE here (Linux 4.5 and later)")
@@ -60,7 +60,13 @@ class WakeAloneTests(SynchronousTestCase):
         fd = sock.fileno()
         reactor._poller.register(fd, select.EPOLLIN)
         reactor._reads = {fd}
-        port = FakePort(fd)
+        return reactor, fd, FakePort(fd)
+
+    def test_exclusive(self):
+        """
+        On Linux's epoll the shared socket is registered again with EPOLLEXCLUSIVE.
+        """
+        reactor, fd, port = self.epollReactor()
         self.assertTrue(wakeAlone(reactor, port))
         # An exclusive registration cannot be modified: the proof that it is one.
         self.assertRaises(OSError, reactor._poller.modify, fd, select.EPOLLIN | select.EPOLLOUT)
@@ -72,17 +78,7 @@ class WakeAloneTests(SynchronousTestCase):
         """
         A port that stopped reading while it accepted is not registered again.
         """
-        if not hasattr(select, "EPOLLEXCLUSIVE"):
-            raise SkipTest("no EPOLLEXCLUSIVE here (Linux 4.5 and later)")
-        reactor = MemoryReactor()
-        reactor._poller = select.epoll()
-        self.addCleanup(reactor._poller.close)
-        sock = socket.socket()
-        self.addCleanup(sock.close)
-        fd = sock.fileno()
-        reactor._poller.register(fd, select.EPOLLIN)
-        reactor._reads = {fd}
-        port = FakePort(fd)
+        reactor, fd, port = self.epollReactor()
         wakeAlone(reactor, port)
         reactor._poller.unregister(fd)
         reactor._reads.clear()
