@@ -85,6 +85,23 @@ def observeApplication(application, makeObserver):
         application.setComponent(ILogObserver, observer)
 
 
+class ObservesApplication:
+    """
+    A mixin for the service twistd runs: when twistd makes its application
+    the service's parent, the application gets the observer
+    C{makeLogObserver()} makes (see L{observeApplication}).
+
+    @ivar makeLogObserver: makes that observer, or C{None} for twistd's own.
+    """
+
+    makeLogObserver = None
+
+    def setServiceParent(self, parent):
+        if self.makeLogObserver is not None:
+            observeApplication(parent, self.makeLogObserver)
+        super().setServiceParent(parent)
+
+
 def twistdObserver():
     """
     twistd's own text observer on standard output, what C{twistd -n

@@ -7,12 +7,12 @@ stop.
 
 from twisted.application.service import MultiService, Service
 
-from .defaultlog import observeApplication
+from .defaultlog import ObservesApplication
 from .shutdown.graceful import GracefulStop
 from .shutdown.listening import Listeners
 
 
-class TimeServer(MultiService):
+class TimeServer(ObservesApplication, MultiService):
     """
     The whole server: the pool (if the mode has one), then the listeners,
     then any other child (the operator's console).
@@ -32,8 +32,6 @@ class TimeServer(MultiService):
         or C{None} for twistd's own.
     """
 
-    makeLogObserver = None
-
     def __init__(self, factory, pool, listeners, reactor):
         MultiService.__init__(self)
         self.factory = factory
@@ -46,11 +44,6 @@ class TimeServer(MultiService):
             pool.setServiceParent(self)
         for listener in listeners:
             listener.setServiceParent(self)
-
-    def setServiceParent(self, parent):
-        if self.makeLogObserver is not None:
-            observeApplication(parent, self.makeLogObserver)
-        MultiService.setServiceParent(self, parent)
 
     cut = property(lambda self: self.graceful.cut, doc="The peers cut short (see L{GracefulStop}).")
     hurried = property(lambda self: self.graceful.hurried, doc="Whether the shutdown was hurried.")

@@ -12,7 +12,7 @@ from twisted.internet import defer
 from twisted.internet.protocol import ServerFactory
 from twisted.logger import Logger
 
-from ..defaultlog import observeApplication
+from ..defaultlog import ObservesApplication
 from ..messages import catalogue as catalogueFor
 from ..shutdown.graceful import ABORT_AFTER_SECONDS, POOL_STOP_SECONDS
 from ..shutdown.listening import queuedConnections
@@ -78,7 +78,7 @@ class MainView(ServerFactory):
         self.connections = []
 
 
-class WorkersServer(MultiService):
+class WorkersServer(ObservesApplication, MultiService):
     """
     The whole server in the main process: the listening services (whose
     sockets the workers accept on) and the operator's control as children,
@@ -90,9 +90,6 @@ class WorkersServer(MultiService):
     """
 
     pool = None
-    #: Makes the log observer twistd's application gets (see
-    #: L{tpreactor.defaultlog}), or C{None} for twistd's own.
-    makeLogObserver = None
 
     def __init__(self, view, listeners, workers, reactor):
         MultiService.__init__(self)
@@ -104,11 +101,6 @@ class WorkersServer(MultiService):
         self.listening = True
         for listener in listeners:
             listener.setServiceParent(self)
-
-    def setServiceParent(self, parent):
-        if self.makeLogObserver is not None:
-            observeApplication(parent, self.makeLogObserver)
-        MultiService.setServiceParent(self, parent)
 
     def privilegedStartService(self):
         MultiService.privilegedStartService(self)
