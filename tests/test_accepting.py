@@ -252,3 +252,40 @@ class FactoryCountsTests(SynchronousTestCase):
         self.assertFalse(server.port.accepting)
         held.lose()
         self.assertTrue(server.port.accepting)
+
+
+class GuestTests(SynchronousTestCase):
+    def test_guestWithinTheReserve(self):
+        """
+        A guest (a status connection) takes a descriptor only while the reserve for refusing line clients stays free, and gives it back when it leaves.
+        """
+        accepting = Accepting(100)
+        for _ in range(100 - accepting.reserve - 1):
+            accepting.opened()
+        self.assertTrue(accepting.admitGuest())
+        self.assertFalse(accepting.admitGuest())
+        self.assertEqual((accepting.guests, accepting.room), (1, accepting.reserve))
+        accepting.guestLeft()
+        self.assertEqual((accepting.guests, accepting.room), (0, accepting.reserve + 1))
+
+    def test_guestsWithNoLimit(self):
+        """
+        With no open-file limit, guests are always admitted.
+        """
+        accepting = Accepting(0)
+        self.assertTrue(all(accepting.admitGuest() for _ in range(100)))
+
+    def test_lineClientsRefusedNotHeld(self):
+        """
+        When guests hold descriptors, a line client beyond what the rest allows is told the server is full at once (it does not wait in the backlog for a descriptor).
+        """
+        server = Server(maxOpen=40)
+        accepting = server.factory.accepting
+        served = server.factory.maxConnections
+        for _ in range(10):
+            self.assertTrue(accepting.admitGuest())
+        clients = [server.connect() for _ in range(served - 10)]
+        self.assertTrue(all(c.lines()[0].startswith(WELCOME) for c in clients))
+        refused = server.connect()
+        self.assertEqual(refused.lines(), [FULL])
+        self.assertTrue(server.port.accepting)

@@ -165,8 +165,9 @@ class CloseListenersTests(SynchronousTestCase):
 class ListeningServiceTests(SynchronousTestCase):
     def test_listens(self):
         """
-        Starting listens on the endpoint, registers the port with the factory
-        and logs where it listens.
+        The privileged start listens on the endpoint and registers the port
+        with the factory, silently; the start then logs where it listens
+        (so a later endpoint that cannot listen ends the start before it).
         """
         memory = Server()
         port = loopback()
@@ -175,6 +176,9 @@ class ListeningServiceTests(SynchronousTestCase):
             service.privilegedStartService()
         self.assertIs(service.port, port)
         self.assertIn(port, memory.factory.ports)
+        self.assertEqual(messages(events), [])
+        with capturedLogs() as events:
+            service.startService()
         self.assertEqual(messages(events), ["Servidor en modo reactor escuchando en 127.0.0.1:6667"])
 
     def test_stop(self):
@@ -202,6 +206,7 @@ class ListeningServiceTests(SynchronousTestCase):
         service = ListeningService("tcp:6667", FakeEndpoint(port), memory.factory, "reactor")
         with capturedLogs() as events:
             service.privilegedStartService()
+            service.startService()
         self.assertTrue(messages(events)[1].startswith("Atención: 0.0.0.0:6667 acepta clientes de cualquier interfaz"))
 
     def test_exposedWithPerIpLimit(self):
@@ -213,6 +218,7 @@ class ListeningServiceTests(SynchronousTestCase):
         service = ListeningService("tcp:6667", FakeEndpoint(port), memory.factory, "reactor")
         with capturedLogs() as events:
             service.privilegedStartService()
+            service.startService()
         self.assertEqual(len(events), 1)
 
     def test_unixSocket(self):
@@ -224,6 +230,7 @@ class ListeningServiceTests(SynchronousTestCase):
         service = ListeningService("unix:/tmp/tp.sock", FakeEndpoint(port), memory.factory, "reactor")
         with capturedLogs() as events:
             service.privilegedStartService()
+            service.startService()
         self.assertEqual(messages(events), ["Servidor en modo reactor escuchando en unix:/tmp/tp.sock"])
 
     def test_cannotListen(self):

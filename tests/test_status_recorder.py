@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from twisted.trial.unittest import SynchronousTestCase
 
 from tpreactor.status.recorder import Recorder
-from tpreactor.status.snapshot import merge, snapshot
+from tpreactor.status.snapshot import LAST_MESSAGE_CHARACTERS, merge, shownText, snapshot
 
 from .memory import ManualExecutor, Server, serialServer
 
@@ -156,3 +156,23 @@ class SnapshotTests(SynchronousTestCase):
         self.assertEqual(whole["latency"]["p99"], 0.5)
         self.assertEqual(whole["histogram"]["count"], 4)
         self.assertTrue(whole["serving"])
+
+
+class ShownTextTests(SynchronousTestCase):
+    def test_cut(self):
+        """
+        A client's last message shows up to L{LAST_MESSAGE_CHARACTERS} characters, then an ellipsis; a shorter one whole.
+        """
+        long = "a" * (LAST_MESSAGE_CHARACTERS + 1000)
+        self.assertEqual(shownText(long), "a" * LAST_MESSAGE_CHARACTERS + "\u2026")
+        self.assertEqual(shownText("hola"), "hola")
+
+    def test_escapedAfterTheCut(self):
+        """
+        The cut is made on the client's characters, then escaped: an escape sequence is never cut in half.
+        """
+        text = "\x1b" * (LAST_MESSAGE_CHARACTERS + 5)
+        shown = shownText(text)
+        self.assertTrue(shown.endswith("\u2026"))
+        self.assertNotIn("\x1b", shown)
+        self.assertEqual(shown[:-1], shownText("\x1b" * LAST_MESSAGE_CHARACTERS))

@@ -12,7 +12,8 @@ from twisted.python import usage
 from twisted.trial.unittest import SynchronousTestCase, TestCase
 from twisted.web.client import Agent, readBody
 
-from tpreactor.status import addStatus
+from tpreactor.status import StatusConfig, addStatus
+from tpreactor.status.site import DEFAULT_MAX_CONNECTIONS
 from tpreactor.tap import Options
 
 from .twistedclient import connect, startServer
@@ -27,7 +28,8 @@ def statusServer(testCase, mode="reactor", **settings):
     """
     server = startServer(mode, **settings)
     description = "tcp:0:interface=127.0.0.1"
-    status = addStatus(server, description, serverFromString(reactor, description), mode)
+    config = StatusConfig(description, DEFAULT_MAX_CONNECTIONS)
+    status = addStatus(server, config, serverFromString(reactor, description), mode)
     testCase.addCleanup(server.stopService)
     return server, status, f"http://127.0.0.1:{status.port.getHost().port}/"
 

@@ -16,6 +16,8 @@ from tpreactor.clock import SystemClock
 from tpreactor.factory import Settings
 from tpreactor.workers.commands import Snapshot
 from tpreactor.workers.server import MainView, WorkersServer
+from tpreactor.status import StatusConfig
+from tpreactor.status.site import DEFAULT_MAX_CONNECTIONS
 from tpreactor.workers.status import SNAPSHOT_SECONDS, GatheredStatusService, gather, mainSnapshot, wholeServer
 
 from .shutdownfakes import FakeListener
@@ -50,7 +52,7 @@ class FakeSupervisor:
         self.workers = workers
 
 
-def mainServer(workers=None):
+def mainServer(workers=None, reactor=None):
     """
     The main process's server with one listener on 127.0.0.1:6667 and the
     fake C{workers} (by number).
@@ -59,7 +61,7 @@ def mainServer(workers=None):
     view = MainView(Settings(lang="en"), SystemClock(), supervisor)
     listener = FakeListener()
     listener.port = ListeningAt()
-    return WorkersServer(view, [listener], supervisor, None)
+    return WorkersServer(view, [listener], supervisor, reactor)
 
 
 def workerState(main, pid, ports, messages, kind="threads"):
@@ -132,9 +134,10 @@ class GatheredHttpTests(TestCase):
         The main process's status endpoint on a free loopback port over the
         fake C{workers}; the server and the endpoint's base URL.
         """
-        server = mainServer(workers)
+        server = mainServer(workers, reactor)
         description = "tcp:0:interface=127.0.0.1"
-        status = GatheredStatusService(description, serverFromString(reactor, description), server, "reactor", reactor)
+        config = StatusConfig(description, DEFAULT_MAX_CONNECTIONS)
+        status = GatheredStatusService(config, serverFromString(reactor, description), server, "reactor")
         status.privilegedStartService()
         self.addCleanup(status.stopService)
         return server, f"http://127.0.0.1:{status.port.getHost().port}/"

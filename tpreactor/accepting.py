@@ -9,6 +9,8 @@ something (its welcome, or that the server is full).
 
 from twisted.internet.interfaces import IPushProducer
 
+from .shutdown.openfiles import servedWithin
+
 #: Why the ports stop accepting: a client is served and the next ones wait
 #: their turn in the kernel's backlog (serial mode)...
 TURN = "turn"
@@ -32,7 +34,10 @@ class Accepting:
     @ivar limit: most connections open at once, served, held and being
         refused alike (0: no limit).
     @ivar open: connections accepted and not yet closed.
+    @ivar guests: of those, the status endpoint's (L{admitGuest}).
     """
+
+    guests = 0
 
     def __init__(self, limit):
         self.ports = []
@@ -96,6 +101,32 @@ class Accepting:
         self.open += 1
         if self.limit and self.open >= self.limit:
             self.pause(DESCRIPTORS)
+
+    def admitGuest(self):
+        """
+        Count a guest's connection (the status endpoint's) if the limit
+        leaves room for it beyond the L{reserve} kept to refuse line
+        clients: whether it may stay.
+        """
+        if self.limit and self.limit - self.open <= self.reserve:
+            return False
+        self.guests += 1
+        self.opened()
+        return True
+
+    def guestLeft(self):
+        """
+        A guest's connection closed.
+        """
+        self.guests -= 1
+        self.closed()
+
+    @property
+    def reserve(self):
+        """
+        The descriptors kept to tell line clients the server is full.
+        """
+        return self.limit - servedWithin(self.limit)
 
     def closed(self):
         """

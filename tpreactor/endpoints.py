@@ -43,6 +43,10 @@ def parseEndpoint(reactor, description, lang="en"):
         raise ValueError(cat.endpointNeedsPackage.format(description=repr(description), package=e.name)) from None
     except Exception as e:  # a parser's error, a key file missing or not PEM: all bad input
         raise ValueError(cat.badEndpoint.format(description=repr(description), reason=describeParseError(e, lang))) from None
+    # A TCP port out of range would fail only once the server starts.
+    port = getattr(endpoint, "_port", None)
+    if isinstance(port, int) and not 0 <= port <= 65535:
+        raise ValueError(cat.badEndpoint.format(description=repr(description), reason=cat.portRange))
     return ProxiedEndpoint(endpoint) if proxied else endpoint
 
 

@@ -98,6 +98,9 @@ class TimeFactory(ServerFactory):
         self.ports = self.accepting.ports
         asked, allowed = settings.maxConnections, servedWithin(maxOpen)
         self.maxConnections = min(asked, allowed) if asked and allowed else asked or allowed
+        #: How many clients the open-file limit serves, guests' descriptors
+        #: (the status endpoint's connections) included.
+        self._servedByFiles = allowed
         self._maxPerIp = settings.maxPerIp
         self._perIp = {}
         self._emptyWaiters = []
@@ -163,7 +166,11 @@ class TimeFactory(ServerFactory):
                 d.callback(None)
 
     def _full(self, protocol):
-        if self.maxConnections and len(self.connections) >= self.maxConnections:
+        served = len(self.connections)
+        if self.maxConnections and served >= self.maxConnections:
+            return True
+        guests = self.accepting.guests
+        if guests and self._servedByFiles and served + guests >= self._servedByFiles:
             return True
         maxPerIp = self._maxPerIp
         return bool(maxPerIp and self._perIp.get(protocol.peer.host, 0) >= maxPerIp)

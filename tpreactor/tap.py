@@ -15,7 +15,8 @@ from .modes import allModes
 from .service import TimeServer
 from .shutdown import ListeningService, defaultMaxConnections, withOperator
 from .startup import checkSocketFolder, checkTwistdFiles
-from .status import addStatus, statusEndpoint
+from .status import addStatus
+from .status.options import StatusOptions
 from .work import WORK_KINDS
 from .workers import checkWorkers, workerCount
 
@@ -75,7 +76,7 @@ class _Completions:
         )
 
 
-class Options(SpeakingOptions):
+class Options(StatusOptions, SpeakingOptions):
     synopsis = "[options]"
     longdesc = LONGDESC
     optFlags = [
@@ -96,7 +97,6 @@ class Options(SpeakingOptions):
         ["max-connections", None, None, None, _number(int, "max-connections", 0)],
         ["workers", None, 1, None, _number(int, "workers", 0)],
         ["max-per-ip", None, 0, None, _number(int, "max-per-ip", 0)],
-        ["status", None, None, None],
     ]
     compData = _Completions()
 
@@ -117,9 +117,10 @@ class Options(SpeakingOptions):
         cat = self.cat
         self.modes = {m.name: m for m in modes}
         helps = cat.optionHelp
-        names = ("quiet", "work", "backlog", "grace", "max-line-length", "max-per-ip", "listen", "port", "status")
+        names = ("quiet", "work", "backlog", "grace", "max-line-length", "max-per-ip", "listen", "port")
         for name in names:
             self.docs[name] = helps[name]
+        self.documentStatus(cat)
         self.docs["work-kind"] = helps["work-kind"].format(kinds=", ".join(WORK_KINDS))
         self.docs["lang"] = helps["lang"].format(langs=", ".join(LANGUAGES))
         summaries = "; ".join(f"{m.name}: {cat.modeSummaries.get(m.name, m.summary)}" for m in modes)
@@ -181,13 +182,7 @@ class Options(SpeakingOptions):
             checkTwistdFiles(self.parent, cat)
         for description, endpoint in endpoints:
             checkSocketFolder(description, endpoint, cat)
-        if self["status"] is not None:
-            self["status"] = statusEndpoint(self["status"])
-            try:
-                statusAt = parseEndpoint(reactor, self["status"], cat.lang)
-            except ValueError as e:
-                raise usage.UsageError(f"--status: {e}") from None
-            checkSocketFolder(self["status"], statusAt, cat)
+        self.checkStatus(reactor, cat)
 
     def settings(self):
         return Settings(
@@ -224,8 +219,9 @@ def makeService(options, reactor=None, clock=None):
         ListeningService(d, parseEndpoint(reactor, d), factory, mode.name) for d in options["endpoints"]
     ]
     server = TimeServer(factory, pool, listeners, reactor)
-    if options["status"] is not None:
-        addStatus(server, options["status"], parseEndpoint(reactor, options["status"]), mode.name)
+    if options.statusConfig is not None:
+        config = options.statusConfig
+        addStatus(server, config, parseEndpoint(reactor, config.description), mode.name)
     server = withOperator(server, reactor)
     # Under twistd the options have a parent, twistd's: with no --logger,
     # the console lines go through tpreactor's observer (made once the

@@ -156,6 +156,10 @@ class Catalogue:
     # The status endpoint (--status): the startup line, and the page's texts
     # (str.format fields; the page fills them in).
     statusListening: str
+    statusExposed: str
+    statusNeeded: str
+    authErrors: dict
+    portRange: str
     statusPage: dict
 
 

@@ -109,7 +109,10 @@ ENGLISH = Catalogue(
         "With more, --max-connections (when given) and --max-per-ip count the whole server's clients.",
         "listen": "Listen on this endpoint (repeatable).",
         "port": "Listen on this TCP port of 127.0.0.1 (short for --listen tcp:PORT:interface=127.0.0.1).",
-        "status": "Serve a live status page, /status.json, /metrics and /healthz on this endpoint (a bare port means 127.0.0.1). Default: off.",
+        "status": "Serve a live status page, /status.json, /metrics and /healthz on this endpoint (a bare port means 127.0.0.1; a unix socket is its owner's only). Default: off.",
+        "status-max-connections": "Most HTTP connections to the status page at once; they count in the same open-file limit as the clients.",
+        "status-host": "Another name (Host header) the status page is reached by (repeatable); besides its address and, on loopback, localhost.",
+        "status-auth": "Ask for a user and password (HTTP Basic) for everything but /healthz, against this htpasswd -B file.",
         "help": "Display this help and exit.",
         "version": "Display Twisted version and exit.",
     },
@@ -231,6 +234,16 @@ ENGLISH = Catalogue(
     terminalLost="Console: the terminal cannot be opened again; Ctrl+C now shuts down without asking.",
     # The status endpoint (--status).
     statusListening="Status page: {url}",
+    statusExposed="Warning: the status page on {address} can be seen from other machines, without --status-auth: "
+    "whoever reaches it sees the clients' addresses and their messages.",
+    statusNeeded="{option} needs --status",
+    authErrors={
+        "unreadable": "--status-auth: cannot read {path}: {reason}",
+        "badLine": "--status-auth: line {line} of {path} is not user:hash",
+        "notBcrypt": "--status-auth: line {line} of {path} is no bcrypt hash (make it with htpasswd -B)",
+        "empty": "--status-auth: {path} has no user",
+    },
+    portRange="the port must be between 0 and 65535",
     statusPage={
         "title": "tpreactor status",
         "offline": "The server does not answer.",

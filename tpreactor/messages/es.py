@@ -122,7 +122,10 @@ SPANISH = Catalogue(
         "Con más, --max-connections (si se da) y --max-per-ip cuentan los clientes de todo el servidor.",
         "listen": "Escuchar en este endpoint (se puede repetir).",
         "port": "Escuchar en este puerto TCP de 127.0.0.1 (abreviatura de --listen tcp:PUERTO:interface=127.0.0.1).",
-        "status": "Servir una página de estado en vivo, /status.json, /metrics y /healthz en este endpoint (un puerto solo: en 127.0.0.1). Por omisión: desactivado.",
+        "status": "Servir una página de estado en vivo, /status.json, /metrics y /healthz en este endpoint (un puerto solo: en 127.0.0.1; un socket unix: solo para su dueño). Por omisión: desactivado.",
+        "status-max-connections": "Máximo de conexiones HTTP a la vez a la página de estado; cuentan en el mismo límite de archivos abiertos que los clientes.",
+        "status-host": "Otro nombre (cabecera Host) con que se llega a la página de estado (se puede repetir); además de su dirección y, en loopback, localhost.",
+        "status-auth": "Pedir usuario y contraseña (HTTP Basic) para todo menos /healthz, contra este archivo de htpasswd -B.",
         "help": "Mostrar esta ayuda y salir.",
         "version": "Mostrar la versión de Twisted y salir.",
     },
@@ -251,6 +254,16 @@ SPANISH = Catalogue(
     terminalLost="Consola: no se puede volver a abrir el terminal; desde ahora Ctrl+C cierra el servidor sin preguntar.",
     # The status endpoint (--status).
     statusListening="Página de estado: {url}",
+    statusExposed="Atención: la página de estado en {address} se ve desde otras máquinas y sin --status-auth: "
+    "quien llegue a ella ve las direcciones de los clientes y sus mensajes.",
+    statusNeeded="{option} necesita --status",
+    authErrors={
+        "unreadable": "--status-auth: no se puede leer {path}: {reason}",
+        "badLine": "--status-auth: la línea {line} de {path} no es usuario:hash",
+        "notBcrypt": "--status-auth: la línea {line} de {path} no es un hash bcrypt (créalo con htpasswd -B)",
+        "empty": "--status-auth: {path} no tiene ningún usuario",
+    },
+    portRange="el puerto debe estar entre 0 y 65535",
     statusPage={
         "title": "Estado de tpreactor",
         "offline": "El servidor no responde.",

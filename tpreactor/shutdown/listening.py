@@ -29,7 +29,9 @@ BACKLOG_POLL_SECONDS = 0.01 * SECONDS
 
 class ListeningService(Service):
     """
-    Listens on one endpoint with the server's factory.
+    Listens on one endpoint with the server's factory (in
+    C{privilegedStartService}, with every other endpoint), and says so
+    when the server starts (C{startService}).
 
     Failing to listen is one line and a non-zero exit, not a traceback.
     """
@@ -58,7 +60,16 @@ class ListeningService(Service):
             raise SystemExit(cat.cannotPause.format(description=self.description, mode=self.modeName))
         self.port = result
         self.factory.addPort(result)
-        address = result.getHost()
+
+    def startService(self):
+        """
+        Say where it listens, once every endpoint of the server (the status
+        endpoint's too) could listen.
+        """
+        Service.startService(self)
+        if self.port is None:
+            return
+        address = self.port.getHost()
         log.info(self.factory.catalogue.listening, mode=self.modeName, address=describeListening(address))
         if getattr(address, "host", None) in ("0.0.0.0", "::") and not self.factory.settings.maxPerIp:
             log.warn(self.factory.catalogue.exposed, address=describeListening(address))

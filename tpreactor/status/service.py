@@ -1,8 +1,9 @@
-# -*- test-case-name: tests.test_status_web -*-
+# -*- test-case-name: tests.test_status_web,tests.test_e2e_status -*-
 """
 The status endpoint as a child service of the server: it records what the
-connections do, listens on its endpoint in the server's reactor, and says
-where at start.
+connections do, listens on its endpoint in the server's reactor (before
+the server says it listens: a status endpoint that cannot listen ends the
+start), and says where, and whether anyone beyond this machine can see it.
 """
 
 from twisted.application.service import Service
@@ -12,9 +13,12 @@ from twisted.python.failure import Failure
 
 from ..peers import describeListening
 from ..shutdown.listening import explainListenError
+from .cache import SnapshotCache
+from .hosts import AllowedHosts, isLoopback
 from .recorder import Recorder
+from .site import GuestSite
 from .snapshot import snapshot
-from .web import QuietSite, statusResource
+from .web import RENDERERS, statusResource
 
 log = Logger(namespace="tpreactor")
 
@@ -29,26 +33,51 @@ def urlOf(description, address):
     return describeListening(address)
 
 
+def exposed(address):
+    """
+    Whether a status endpoint listening at C{address} can be reached from
+    beyond this machine (a unix socket cannot).
+    """
+    return isinstance(address, (IPv4Address, IPv6Address)) and not isLoopback(address.host)
+
+
 class StatusService(Service):
     """
     Serves the status of C{server} (a L{tpreactor.service.TimeServer}) on
-    C{endpoint}, from the moment it is made: the L{Recorder} goes into the
-    server's factory at once, before any client comes.
+    C{endpoint}, as C{config} (a L{tpreactor.status.StatusConfig}) asks,
+    from the moment it is made: the L{Recorder} goes into the server's
+    factory at once, before any client comes.
 
     @ivar recorder: the L{Recorder}.
+    @ivar cache: the L{SnapshotCache} every request reads.
     @ivar port: the listening port once started, else C{None}.
     """
 
     name = "status"
 
-    def __init__(self, description, endpoint, server, modeName):
-        self.description = description
+    def __init__(self, config, endpoint, server, modeName):
+        self.config = config
+        self.description = config.description
         self.endpoint = endpoint
         self.server = server
         self.modeName = modeName
-        self.recorder = Recorder(server.factory.monotonic)
-        self.recorder.install(server.factory)
+        self.reactor = server.reactor
+        self.recorder = self.record()
+        self.cache = SnapshotCache(self.snapshot, self.reactor.seconds, RENDERERS)
+        self.guard = None
+        if config.passwords is not None:
+            from .auth import Guard
+
+            self.guard = Guard(config.passwords, self.reactor)
         self.port = None
+
+    def record(self):
+        """
+        Start recording what the server's connections do: the L{Recorder}.
+        """
+        recorder = Recorder(self.server.factory.monotonic)
+        recorder.install(self.server.factory)
+        return recorder
 
     def snapshot(self):
         """
@@ -62,19 +91,38 @@ class StatusService(Service):
         """
         return bool(self.server.listening and not self.server.stopping)
 
+    def site(self):
+        """
+        The site that serves the status, a guest of the line service.
+        """
+        catalogue = self.server.factory.catalogue
+        resource = statusResource(self.cache, self.healthy, catalogue, AllowedHosts(self.config.hosts), self.guard)
+        accepting = getattr(self.server.factory, "accepting", None)
+        return GuestSite(resource, self.reactor, accepting, self.config.maxConnections)
+
     def privilegedStartService(self):
         Service.privilegedStartService(self)
         catalogue = self.server.factory.catalogue
-        site = QuietSite(statusResource(self.snapshot, self.healthy, catalogue))
         outcome = []
-        self.endpoint.listen(site).addBoth(outcome.append)
+        self.endpoint.listen(self.site()).addBoth(outcome.append)
         if not outcome or isinstance(outcome[0], Failure):
             reason = explainListenError(outcome[0].value, catalogue.lang) if outcome else catalogue.noAnswer
             raise SystemExit(catalogue.cannotListen.format(description=f"--status {self.description}", reason=reason))
         self.port = outcome[0]
-        log.info(catalogue.statusListening, url=urlOf(self.description, self.port.getHost()))
+
+    def startService(self):
+        Service.startService(self)
+        catalogue = self.server.factory.catalogue
+        address = self.port.getHost()
+        if self.guard is not None:
+            self.guard.start()
+        log.info(catalogue.statusListening, url=urlOf(self.description, address))
+        if self.guard is None and exposed(address):
+            log.warn(catalogue.statusExposed, address=describeListening(address))
 
     def stopService(self):
         Service.stopService(self)
+        if self.guard is not None:
+            self.guard.stop()
         port, self.port = self.port, None
         return None if port is None else port.stopListening()

@@ -13,8 +13,24 @@ from ..text import escape
 from .latency import percentile
 
 
+#: The most of a client's last message a snapshot shows, in characters.
+LAST_MESSAGE_CHARACTERS = 200
+ELLIPSIS = "\u2026"
+
+
 def _seconds(value):
     return round(value, 3)
+
+
+def shownText(text):
+    """
+    A client's message as a snapshot shows it: escaped, and cut to
+    L{LAST_MESSAGE_CHARACTERS} with an ellipsis (one client cannot make
+    every snapshot large).
+    """
+    if len(text) > LAST_MESSAGE_CHARACTERS:
+        return escape(text[:LAST_MESSAGE_CHARACTERS]) + ELLIPSIS
+    return escape(text)
 
 
 def _clientOf(protocol, now, recorder):
@@ -29,7 +45,7 @@ def _clientOf(protocol, now, recorder):
         "seconds": _seconds(now - (protocol.startedMono if protocol.startedMono is not None else came)),
         "messages": protocol.messages,
         "pending": protocol.pending,
-        "last": None if last is None else escape(last),
+        "last": None if last is None else shownText(last),
         "state": protocol.state.phase.value,
     }
 

@@ -2,8 +2,8 @@
 """
 The status endpoint's resources over twisted.web: the page and its script
 and style, /status.json, /metrics and /healthz; read-only (GET and HEAD).
-The snapshot is read per request, at once or (gathered from workers) as a
-Deferred.
+The snapshot comes from a cache shared by every request, at once or (being
+gathered from workers) as a Deferred.
 """
 
 import json
@@ -12,8 +12,9 @@ from twisted.internet.defer import Deferred
 from twisted.logger import Logger
 from twisted.web.pages import notFound
 from twisted.web.resource import Resource
-from twisted.web.server import NOT_DONE_YET, Site
+from twisted.web.server import NOT_DONE_YET
 
+from .hosts import AllowedHosts
 from .metrics import CONTENT_TYPE_LATEST, exposition, metricsRegistry
 from .page import CSS, SCRIPT, renderPage
 
@@ -112,36 +113,72 @@ class Computed(ReadOnly):
             request.finish()
 
 
+class Misdirected(Resource):
+    """
+    421 for a request whose C{Host} this endpoint does not answer: no
+    server data, whatever the path.
+    """
+
+    isLeaf = True
+
+    def render(self, request):
+        request.setResponseCode(421)
+        request.setHeader(b"content-type", b"text/plain; charset=utf-8")
+        return b"Misdirected Request\n"
+
+
 class StatusRoot(Resource):
     """
-    Every path of the status endpoint; each response says what it is and
-    that it must not be sniffed or framed.
+    Every path of the status endpoint: each response says what it is and
+    that it must not be sniffed or framed; a foreign C{Host} gets
+    L{Misdirected}; C{/healthz} is open to anyone who reaches it (a
+    balancer's check needs no secret); the rest is C{protected}'s (behind
+    C{--status-auth} when it is given).
     """
+
+    def __init__(self, protected, health, hosts):
+        Resource.__init__(self)
+        self.protected = protected
+        self.health = health
+        self.hosts = hosts
 
     def getChildWithDefault(self, path, request):
         request.setHeader(b"x-content-type-options", b"nosniff")
         request.setHeader(b"referrer-policy", b"no-referrer")
         request.setHeader(b"content-security-policy", POLICY)
-        return Resource.getChildWithDefault(self, path, request)
+        if not self.hosts.allows(request.getHeader(b"host"), request.getHost()):
+            return Misdirected()
+        if path == b"healthz":
+            return self.health
+        return self.protected.getChildWithDefault(path, request)
+
+
+class Shows(Resource):
+    """
+    What the status shows (the page, its script and style, the JSON, the
+    metrics); any other path is not found.
+    """
 
     def getChild(self, path, request):
         return notFound()
 
 
-def statusResource(read, healthy, catalogue):
+def statusResource(cache, healthy, catalogue, hosts=None, guard=None):
     """
-    The root resource: C{read()} gives the snapshot, C{healthy()} whether
-    the server still serves, C{catalogue} the page's language.
+    The root resource: C{cache} (a L{tpreactor.status.cache.SnapshotCache}
+    whose renderers are L{RENDERERS}) gives the snapshot and its bodies,
+    C{healthy()} whether the server still serves, C{catalogue} the page's
+    language, C{hosts} the L{AllowedHosts} (by default the address reached
+    and loopback names), C{guard} the L{tpreactor.status.auth.Guard} of
+    C{--status-auth}, if any.
     """
-    root = StatusRoot()
-    root.putChild(b"", Fixed(renderPage(catalogue), b"text/html; charset=utf-8"))
-    root.putChild(b"page.js", Fixed(SCRIPT.encode("utf-8"), b"text/javascript; charset=utf-8"))
-    root.putChild(b"page.css", Fixed(CSS.encode("utf-8"), b"text/css; charset=utf-8"))
-    root.putChild(
-        b"status.json",
-        Computed(lambda request: then(read(), asJson), b"application/json"),
-    )
-    root.putChild(b"metrics", Computed(lambda request: then(read(), asMetrics), CONTENT_TYPE_LATEST.encode()))
+    shows = Shows()
+    shows.putChild(b"", Fixed(renderPage(catalogue), b"text/html; charset=utf-8"))
+    shows.putChild(b"page.js", Fixed(SCRIPT.encode("utf-8"), b"text/javascript; charset=utf-8"))
+    shows.putChild(b"page.css", Fixed(CSS.encode("utf-8"), b"text/css; charset=utf-8"))
+    for name, kind, contentType in ((b"status.json", "json", b"application/json"),
+                                    (b"metrics", "metrics", CONTENT_TYPE_LATEST.encode())):
+        shows.putChild(name, Computed(lambda request, kind=kind: then(cache.get(), lambda s: s.body(kind)), contentType))
 
     def health(request):
         if healthy():
@@ -149,8 +186,8 @@ def statusResource(read, healthy, catalogue):
         request.setResponseCode(503)
         return b"stopping\n"
 
-    root.putChild(b"healthz", Computed(health, b"text/plain; charset=utf-8"))
-    return root
+    protected = shows if guard is None else guard.protect(shows)
+    return StatusRoot(protected, Computed(health, b"text/plain; charset=utf-8"), hosts or AllowedHosts())
 
 
 def asJson(state):
@@ -167,14 +204,5 @@ def asMetrics(state):
     return exposition(metricsRegistry(lambda: state))
 
 
-class QuietSite(Site):
-    """
-    A site that keeps the operator's console for the clients: no line per
-    request, none at start or stop.
-    """
-
-    noisy = False
-    displayTracebacks = False
-
-    def log(self, request):
-        pass
+#: The bodies a snapshot is shown as (see L{tpreactor.status.cache.Shown}).
+RENDERERS = {"json": asJson, "metrics": asMetrics}

@@ -91,20 +91,17 @@ def wholeServer(main, workers):
 class GatheredStatusService(StatusService):
     """
     The status endpoint of the main process of C{--workers N}: what it
-    serves is gathered from the workers at each read.
+    serves is gathered from the workers (at most once per the cache's
+    interval, however many requests come).
 
     @ivar server: the L{tpreactor.workers.server.WorkersServer}.
     """
 
-    def __init__(self, description, endpoint, server, modeName, reactor):
-        self.description = description
-        self.endpoint = endpoint
-        self.server = server
-        self.modeName = modeName
-        self.reactor = reactor
-        self.monotonic = server.factory.clock.monotonic
+    def record(self):
+        # The workers record; the main process only keeps its start time.
+        self.monotonic = self.server.factory.clock.monotonic
         self.started = self.monotonic()
-        self.port = None
+        return None
 
     def snapshot(self):
         """

@@ -47,7 +47,7 @@ def makeWorkersService(options, mode, count, reactor, executable=None):
     descriptions = options["endpoints"]
 
     lines = linesWanted(getattr(options, "parent", None))
-    status = options["status"]
+    status = getattr(options, "statusConfig", None)
 
     def describe(number, families):
         listening = list(zip(descriptions, families))
@@ -67,7 +67,7 @@ def makeWorkersService(options, mode, count, reactor, executable=None):
     if status is not None:
         from .status import GatheredStatusService
 
-        GatheredStatusService(status, parseEndpoint(reactor, status), server, mode.name, reactor).setServiceParent(server)
+        GatheredStatusService(status, parseEndpoint(reactor, status.description), server, mode.name).setServiceParent(server)
     # As for one process: with no --logger, tpreactor's console observer.
     twistdOptions = getattr(options, "parent", None)
     server.makeLogObserver = lambda: observerFor(twistdOptions, reactor)
