@@ -240,3 +240,45 @@ class WriteCounter(FlushCounter):
     def write(self, text):
         self.writes += 1
         return FlushCounter.write(self, text)
+
+
+class ChatterTests(SynchronousTestCase):
+    CHATTER = [
+        event("{log_text}", namespace="log_legacy", log_text="TimeFactory starting on 6667"),
+        event("{log_text}", namespace="log_legacy", log_text="GuestSite starting on 8080"),
+        event("{log_text}", namespace="log_legacy", log_text="(TCP Port 6667 Closed)"),
+        event("{log_text}", namespace="log_legacy", log_text="Starting factory <Factory>"),
+        event("{log_text}", namespace="log_legacy", log_text="Server Shut Down."),
+        event("twistd 26.10.0 starting up.", namespace="twisted.scripts._twistd_unix.UnixAppLogger"),
+        event("reactor class: x.", namespace="twisted.scripts._twistd_unix.UnixAppLogger"),
+        event("Main loop terminated.", namespace="twisted.internet.base"),
+    ]
+
+    def test_consoleShowsTheServersLinesOnly(self):
+        """
+        On the operator's console, Twisted's lines about itself (ports, factories, twistd's start and end) are not written; the server's are.
+        """
+        out = io.StringIO()
+        o = ConsoleObserver(out, console=True)
+        for e in self.CHATTER:
+            o(e)
+        o(event("Servidor en modo reactor escuchando en 127.0.0.1:6667"))
+        self.assertEqual(out.getvalue().count("\n"), 1)
+        self.assertIn("escuchando en", out.getvalue())
+
+    def test_logFileKeepsThem(self):
+        """
+        A log file (not the console) keeps Twisted's own lines.
+        """
+        self.assertEqual(written(*self.CHATTER).count("\n"), len(self.CHATTER))
+
+    def test_problemsAlwaysShown(self):
+        """
+        Twisted's warnings and errors, and its other legacy lines, reach the console.
+        """
+        out = io.StringIO()
+        o = ConsoleObserver(out, console=True)
+        o(event("{log_text}", level=LogLevel.error, namespace="log_legacy", log_text="(TCP Port 6667 Closed)"))
+        o(event("{log_text}", namespace="log_legacy", log_text="something else"))
+        o(event("Main loop terminated badly.", level=LogLevel.warn, namespace="twisted.internet.base"))
+        self.assertEqual(out.getvalue().count("\n"), 3)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from tpreactor.messages import CATALOGUES, ENGLISH, LANGUAGES, SPANISH, catalogue, formatDate, formatElapsed
+from tpreactor.messages import CATALOGUES, ENGLISH, LANGUAGES, SPANISH, catalogue, formatDate, formatElapsed, plural
 
 
 class DateTests(SynchronousTestCase):
@@ -105,3 +105,33 @@ class TextsTests(SynchronousTestCase):
         for cat in (SPANISH, ENGLISH):
             self.assertTrue(cat.welcome and cat.received and cat.question and cat.shutdownStarted)
             self.assertEqual(len(cat.options), 3)
+
+
+class PluralTests(SynchronousTestCase):
+    def test_spanish(self):
+        """
+        Spanish counts take CLDR's forms: one for 1, other for 0 and 2, many's text (other) for a million.
+        """
+        forms = SPANISH.graceOver
+        texts = [plural(SPANISH, forms, n).format(grace=1, count=n, peers="-") for n in (0, 1, 2, 1_000_000)]
+        self.assertEqual([t.split(":")[1].split(";")[0].strip() for t in texts], [
+            "se cierran de inmediato 0 conexiones", "se cierra de inmediato 1 conexión",
+            "se cierran de inmediato 2 conexiones", "se cierran de inmediato 1000000 conexiones",
+        ])
+
+    def test_english(self):
+        """
+        English counts take CLDR's forms: one for 1, other for 0 and many.
+        """
+        forms = ENGLISH.statusPage["messagesCount"]
+        self.assertEqual([plural(ENGLISH, forms, n).format(count=n) for n in (0, 1, 7)],
+                         ["0 messages", "1 message", "7 messages"])
+
+    def test_everyPluralHasOther(self):
+        """
+        Every text with plural forms has the other form, which any count falls back to.
+        """
+        for cat in (SPANISH, ENGLISH):
+            for forms in (cat.openFileBound, cat.graceOver, cat.cutShort, cat.statusPage["messagesCount"]):
+                self.assertIn("other", forms)
+                self.assertIn("one", forms)

@@ -121,6 +121,14 @@ class StatusPageBrowserTests(TestCase):
             self.driver.execute_script, "return [document.querySelectorAll('img').length, window.pwned === undefined]"
         )
         self.assertEqual(found, [0, True])
+        counts = yield self.run_(
+            self.driver.execute_script,
+            "return [Array.from(document.querySelectorAll('#clients li .count')).map(e => e.textContent),"
+            " document.getElementById('refusals').textContent]",
+        )
+        # Each count takes its plural form; the reasons are the server's words.
+        self.assertEqual(sorted(counts[0]), ["0 mensajes", "1 mensaje", "1 mensaje", "1 mensaje"])
+        self.assertEqual(counts[1], "servidor lleno: 0, cierre del servidor: 0")
 
     @defer.inlineCallbacks
     def test_serialQueue(self):

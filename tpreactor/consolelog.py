@@ -17,11 +17,12 @@ L{tpreactor.defaultlog}).
 """
 
 import io
+import re
 import sys
 from threading import get_ident
 from weakref import WeakSet
 
-from twisted.logger import ILogObserver, formatEventAsClassicLogText, formatTime
+from twisted.logger import ILogObserver, LogLevel, formatEventAsClassicLogText, formatTime
 from twisted.python import threadable
 from zope.interface import implementer
 
@@ -32,6 +33,34 @@ TWISTD_LOGGER = "tpreactor.consolelog.observer"
 #: While the reactor runs, a line is flushed at most this long after it is
 #: written (a person cannot tell; a busy server writes many lines at once).
 FLUSH_SECONDS = 0.001
+
+
+#: What Twisted says on its own that tells the operator nothing the server's
+#: lines do not: a port starting and closing, a factory starting and
+#: stopping (legacy lines), twistd's version and reactor at start, the end
+#: of the main loop.
+_CHATTER_LINES = re.compile(r"\S+ starting on \S+|\(\S+ Port \S+ Closed\)|(Starting|Stopping) factory .*|Server Shut Down\.")
+_CHATTER_NAMESPACES = frozenset({"twisted.scripts._twistd_unix.UnixAppLogger", "twisted.internet.base"})
+
+
+def isChatter(event):
+    """
+    Whether C{event} is one of Twisted's informational lines about itself
+    (see L{_CHATTER_LINES}); warnings and errors never are.
+    """
+    namespace = event.get("log_namespace")
+    if namespace == "log_legacy":
+        text = event.get("log_text")
+        if type(text) is not str or not _CHATTER_LINES.fullmatch(text):
+            return False
+    elif namespace not in _CHATTER_NAMESPACES:
+        return False
+    level = event.get("log_level")
+    return level is None or level <= LogLevel.info
+
+
+#: The namespaces L{isChatter} looks into (a cheap test for every line).
+_CHATTY = _CHATTER_NAMESPACES | {"log_legacy"}
 
 
 def isInIOThread():
@@ -60,10 +89,15 @@ class ConsoleObserver:
         file, a pipe), which may write through every line (C{python -u},
         C{PYTHONUNBUFFERED}). A terminal's stream, the operator's screen and
         a twistd log file (which rotates by size) get every line as it comes.
+    @ivar console: whether it writes the operator's console (standard
+        output), which shows the server's lines and not Twisted's lines
+        about itself (L{isChatter}); a log file keeps those.
     """
 
-    def __init__(self, outFile, callLater=None, running=lambda: False, inReactorThread=isInIOThread, batch=None):
+    def __init__(self, outFile, callLater=None, running=lambda: False, inReactorThread=isInIOThread, batch=None,
+                 console=False):
         self._outFile = outFile
+        self.console = console
         self._callLater = callLater
         self._running = running
         self._inReactorThread = inReactorThread
@@ -74,6 +108,8 @@ class ConsoleObserver:
         self._held = []
 
     def __call__(self, event):
+        if self.console and event.get("log_namespace") in _CHATTY and isChatter(event):
+            return
         if self._callLater is None or not self._running():
             self.flush(self._line(event))
         elif not self._inReactorThread():
@@ -178,4 +214,4 @@ def observer():
     """
     from twisted.internet import reactor
 
-    return ConsoleObserver(sys.stdout, reactor.callLater, lambda: reactor.running)
+    return ConsoleObserver(sys.stdout, reactor.callLater, lambda: reactor.running, console=True)

@@ -51,12 +51,13 @@ def observerFor(twistdOptions, reactor, stdout=None, signals=signal):
     daemon = not get("nodaemon")
     if name == "-" and daemon:
         return None  # twistd refuses: "Daemons cannot log to stdout, exiting!"
-    if name == "-" or not (name or daemon):
+    console = name == "-" or not (name or daemon)
+    if console:
         out = sys.stdout if stdout is None else stdout
     else:
         out = LogFile.fromFullPath(name or DAEMON_LOGFILE)
         rotateOnSignal(out, reactor, signals)
-    return ConsoleObserver(out, reactor.callLater, lambda: reactor.running)
+    return ConsoleObserver(out, reactor.callLater, lambda: reactor.running, console=console)
 
 
 def rotateOnSignal(logFile, reactor, signals=signal):

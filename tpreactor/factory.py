@@ -13,7 +13,7 @@ from twisted.internet.protocol import ServerFactory
 from twisted.logger import Logger
 
 from .accepting import TURN, Accepting
-from .messages import DatedLines
+from .messages import DatedLines, plural
 from .messages import catalogue as catalogueFor
 from .protocol import FULL, SHUTDOWN, TimeProtocol
 from .shutdown.openfiles import maxOpenConnections, servedWithin
@@ -112,7 +112,8 @@ class TimeFactory(ServerFactory):
         """
         asked = self.settings.maxConnections
         if asked > self.maxConnections:
-            log.warn(self.catalogue.openFileBound, asked=asked, served=self.maxConnections)
+            text = plural(self.catalogue, self.catalogue.openFileBound, self.maxConnections)
+            log.warn(text, asked=asked, served=self.maxConnections)
 
     def addPort(self, port):
         """

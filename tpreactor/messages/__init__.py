@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
+from babel import Locale
 from babel.dates import format_datetime
 
 LANGUAGES = ("es", "en")
@@ -52,7 +53,7 @@ class Catalogue:
     proxyReasons: dict
     workFailed: str
     exposed: str
-    openFileBound: str
+    openFileBound: dict
 
     # Starting the server: usage errors, --help, the files twistd opens.
     usageLine: str
@@ -137,8 +138,8 @@ class Catalogue:
     lastLeft: str
     shutdownStarted: str
     shutdownDone: str
-    graceOver: str
-    cutShort: str
+    graceOver: dict
+    cutShort: dict
     aborted: str
     poolStopping: str
     poolStopped: str
@@ -219,6 +220,23 @@ class DatedLines:
         self._end = self._start + timedelta(minutes=1)
         self._lines = ((cat.welcome.format(date=date) + "\n").encode("utf-8"), cat.reply.format(date=date))
         return self._lines
+
+
+@lru_cache(maxsize=None)
+def pluralRule(lang):
+    """
+    The CLDR plural rule of C{lang} (Babel's): a count to its form's
+    name, C{"one"}, C{"other"}, ...
+    """
+    return Locale.parse(lang).plural_form
+
+
+def plural(cat, forms, count):
+    """
+    Of C{forms} (a dict from CLDR plural forms to texts, C{"other"} always
+    among them), the one C{count} takes in C{cat}'s language.
+    """
+    return forms.get(pluralRule(cat.lang)(count), forms["other"])
 
 
 def formatElapsed(seconds):

@@ -44,8 +44,12 @@ ENGLISH = Catalogue(
     workFailed="Error while processing a message from {peer}: {cause}",
     exposed="Warning: {address} takes clients from every interface and without --max-per-ip; "
     "a single host can take every connection.",
-    openFileBound="Warning: the open-file limit (ulimit -n) is too low for --max-connections {asked}: "
-    "at most {served} clients are served at once.",
+    openFileBound={
+        "one": "Warning: the open-file limit (ulimit -n) is too low for --max-connections {asked}: "
+        "at most {served} client is served at once.",
+        "other": "Warning: the open-file limit (ulimit -n) is too low for --max-connections {asked}: "
+        "at most {served} clients are served at once.",
+    },
 
     # Starting the server: usage errors, --help, the files twistd opens.
     usageLine="tpreactor: {error}",
@@ -214,11 +218,16 @@ ENGLISH = Catalogue(
         "(waiting: {waiting}); messages not yet answered: {pending}; grace period: {grace} s."
     ),
     shutdownDone="Graceful shutdown: messages answered: {answered}; connections closed: {closed}; cut: {cut}.",
-    graceOver=(
-        "Grace period over ({grace} s): closing {count} connections at once; "
-        "without their replies: {peers}."
-    ),
-    cutShort="Shutdown hurried by the operator: closing {count} connections at once; without their replies: {peers}.",
+    graceOver={
+        "one": "Grace period over ({grace} s): closing {count} connection at once; without its replies: {peers}.",
+        "other": "Grace period over ({grace} s): closing {count} connections at once; "
+        "without their replies: {peers}.",
+    },
+    cutShort={
+        "one": "Shutdown hurried by the operator: closing {count} connection at once; without its replies: {peers}.",
+        "other": "Shutdown hurried by the operator: closing {count} connections at once; "
+        "without their replies: {peers}.",
+    },
     aborted="Connections aborted because they did not read the closing line: {count}.",
     poolStopping="Stopping the worker pool.",
     poolStopped="Worker pool stopped.",
@@ -262,10 +271,11 @@ ENGLISH = Catalogue(
         "refusals": "Refused",
         "pool": "Pool",
         "since": "since {time}",
-        "messagesCount": "{count} messages",
-        "waitingFor": "waiting for {time}",
+        "messagesCount": {"one": "{count} message", "other": "{count} messages"},
+        "waitingFor": "accepted {time} ago",
         "backlog": "In the kernel's queue, not yet accepted: {count}",
         "inline": "the reactor thread",
+        "inlineWorkers": "the reactor thread of each of the {count} worker processes",
         "poolBusy": "{busy} of {size} busy; {queued} waiting",
     },
 )

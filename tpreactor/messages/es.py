@@ -44,8 +44,12 @@ SPANISH = Catalogue(
     workFailed="Error al procesar un mensaje de {peer}: {cause}",
     exposed="Atención: {address} acepta clientes de cualquier interfaz y sin --max-per-ip; "
     "un solo equipo puede ocupar todas las conexiones.",
-    openFileBound="Atención: el límite de archivos abiertos (ulimit -n) no alcanza para --max-connections {asked}: "
-    "se atienden a lo sumo {served} clientes a la vez.",
+    openFileBound={
+        "one": "Atención: el límite de archivos abiertos (ulimit -n) no alcanza para --max-connections {asked}: "
+        "se atiende a lo sumo {served} cliente a la vez.",
+        "other": "Atención: el límite de archivos abiertos (ulimit -n) no alcanza para --max-connections {asked}: "
+        "se atienden a lo sumo {served} clientes a la vez.",
+    },
 
     # Starting the server: usage errors, --help, the files twistd opens.
     usageLine="tpreactor: {error}",
@@ -234,11 +238,17 @@ SPANISH = Catalogue(
         "(en espera: {waiting}); mensajes sin responder: {pending}; tiempo de gracia: {grace} s."
     ),
     shutdownDone="Cierre ordenado: mensajes respondidos: {answered}; conexiones cerradas: {closed}; cortadas: {cut}.",
-    graceOver=(
-        "Tiempo de gracia agotado ({grace} s): se cierran de inmediato {count} conexiones; "
-        "sin sus respuestas: {peers}."
-    ),
-    cutShort="Cierre acelerado por el operador: se cierran de inmediato {count} conexiones; sin sus respuestas: {peers}.",
+    graceOver={
+        "one": "Tiempo de gracia agotado ({grace} s): se cierra de inmediato {count} conexión; "
+        "sin sus respuestas: {peers}.",
+        "other": "Tiempo de gracia agotado ({grace} s): se cierran de inmediato {count} conexiones; "
+        "sin sus respuestas: {peers}.",
+    },
+    cutShort={
+        "one": "Cierre acelerado por el operador: se cierra de inmediato {count} conexión; sin sus respuestas: {peers}.",
+        "other": "Cierre acelerado por el operador: se cierran de inmediato {count} conexiones; "
+        "sin sus respuestas: {peers}.",
+    },
     aborted="Conexiones abortadas porque no leían el aviso de cierre: {count}.",
     poolStopping="Deteniendo el grupo de trabajo.",
     poolStopped="Grupo de trabajo detenido.",
@@ -282,10 +292,11 @@ SPANISH = Catalogue(
         "refusals": "Rechazadas",
         "pool": "Pool",
         "since": "desde las {time}",
-        "messagesCount": "{count} mensajes",
-        "waitingFor": "esperando desde hace {time}",
-        "backlog": "En la cola del núcleo, aún sin aceptar: {count}",
+        "messagesCount": {"one": "{count} mensaje", "other": "{count} mensajes"},
+        "waitingFor": "aceptado hace {time}",
+        "backlog": "En la cola del kernel, aún sin aceptar: {count}",
         "inline": "el hilo del reactor",
+        "inlineWorkers": "el hilo del reactor de cada uno de los {count} procesos trabajadores",
         "poolBusy": "{busy} de {size} ocupados; {queued} en espera",
     },
 )

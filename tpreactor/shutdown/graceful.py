@@ -9,6 +9,7 @@ in a hurry cuts it short.
 from twisted.internet import defer
 from twisted.logger import Logger
 
+from ..messages import plural
 from ..protocol import SHUTDOWN
 from ..work import describeFailure
 from .listening import kernelBacklog
@@ -128,7 +129,7 @@ class GracefulStop:
             left = list(factory.connections)
             cut = [p.peer.joined for p in left if p.pending]
             self.cut.extend(cut)
-            text = t.cutShort if self._rush else t.graceOver
+            text = plural(t, t.cutShort if self._rush else t.graceOver, len(left))
             log.warn(text, grace=f"{grace:g}", count=len(left), peers=noneIfEmpty(cut))
             for protocol in left:
                 protocol.closeByServer(SHUTDOWN, atOnce=True)

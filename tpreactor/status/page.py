@@ -96,6 +96,11 @@ SCRIPT = """\
     if (v < 1) return (v * 1000).toPrecision(3) + " ms";
     return v.toPrecision(3) + " s";
   }
+  // Each count takes its CLDR plural form, as the server's lines do (Babel's).
+  const rules = new Intl.PluralRules(document.documentElement.lang);
+  function plural(forms, n) {
+    return forms[rules.select(n)] || forms.other;
+  }
   function text(template, values) {
     return template.replace(/\\{(\\w+)\\}/g, (_, k) => String(values[k]));
   }
@@ -103,9 +108,9 @@ SCRIPT = """\
     const li = el("li");
     li.dataset.peer = c.peer;
     li.append(el("span", "peer", c.peer),
-      el("span", "since", text(T.since, {time: c.since ? c.since.slice(11) : "\\u2013"})),
+      el("span", "since", text(T.since, {time: c.since ? c.since.slice(11, 19) : "\\u2013"})),
       el("span", "time", duration(c.seconds)),
-      el("span", "count", text(T.messagesCount, {count: c.messages})));
+      el("span", "count", text(plural(T.messagesCount, c.messages), {count: c.messages})));
     // With --workers: the worker that serves it.
     if (c.worker !== undefined && c.worker !== null) li.append(el("span", "worker", "w" + c.worker));
     if (c.last !== null) li.append(el("span", "last", c.last));
@@ -135,9 +140,9 @@ SCRIPT = """\
     $("p50").textContent = seconds(s.latency.p50);
     $("p99").textContent = seconds(s.latency.p99);
     $("messages").textContent = s.messages;
-    $("refusals").textContent = Object.entries(s.refusals).map(([k, v]) => k + ": " + v).join(", ");
-    const p = s.pool;
-    $("pool").textContent = p.kind === "inline" ? T.inline : text(T.poolBusy, p);
+    $("refusals").textContent = Object.entries(s.refusals).map(([k, v]) => (T.reasons[k] || k) + ": " + v).join(", ");
+    const p = s.pool, workers = s.workers ? s.workers.length : 0;
+    $("pool").textContent = p.kind !== "inline" ? text(T.poolBusy, p) : workers ? text(T.inlineWorkers, {count: workers}) : T.inline;
   }
   async function poll() {
     try {
@@ -166,6 +171,6 @@ def renderPage(catalogue):
     """
     The page's HTML in C{catalogue}'s language, as bytes.
     """
-    texts = catalogue.statusPage
-    escaped = {key: html.escape(value) for key, value in texts.items()}
+    texts = dict(catalogue.statusPage, reasons=catalogue.reasons)
+    escaped = {key: html.escape(value) for key, value in texts.items() if isinstance(value, str)}
     return _SHELL.format(lang=html.escape(catalogue.lang), texts=_jsonInHtml(texts), **escaped).encode("utf-8")

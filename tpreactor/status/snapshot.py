@@ -41,7 +41,7 @@ def _clientOf(protocol, now, recorder):
         "peer": peer.joined,
         "host": peer.host,
         "port": peer.port,
-        "since": protocol.started.isoformat(timespec="seconds") if protocol.started else None,
+        "since": protocol.started.astimezone().isoformat(timespec="seconds") if protocol.started else None,
         "seconds": _seconds(now - (protocol.startedMono if protocol.startedMono is not None else came)),
         "messages": protocol.messages,
         "pending": protocol.pending,

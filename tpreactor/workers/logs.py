@@ -146,7 +146,7 @@ class WorkerLines:
     def __init__(self, number, write, callLater=None, running=lambda: False):
         self.prefix = workerPrefix(number)
         self._sink = _Sink(write)
-        self._console = ConsoleObserver(self._sink, callLater, running)
+        self._console = ConsoleObserver(self._sink, callLater, running, console=True)
 
     def __call__(self, event):
         fmt = event.get("log_format")
