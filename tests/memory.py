@@ -56,6 +56,19 @@ class Server:
         self.factory.addPort(self.port)
         self._nextPort = 53544
 
+    def model(self, backlog=None):
+        """
+        The server as the operator's tools see it (a
+        L{tpreactor.service.TimeServer} with no listener), its kernel's
+        accept queue holding C{backlog} clients when given.
+        """
+        from tpreactor.service import TimeServer
+
+        server = TimeServer(self.factory, None, [], self.clock, "serial" if self.factory.holdsClients else "reactor")
+        if backlog is not None:
+            server.kernelBacklog = lambda: backlog
+        return server
+
     def connect(self, host="127.0.0.1", port=None):
         if port is None:
             port, self._nextPort = self._nextPort, self._nextPort + 1

@@ -23,6 +23,9 @@ class HeldExecutor:
     def ready(self, protocol):
         self.waiting.append(protocol)
 
+    def load(self):
+        return {"kind": "threads", "size": 1, "busy": 0, "queued": len(self.waiting)}
+
     def finishAll(self):
         while self.waiting:
             protocol = self.waiting.pop(0)

@@ -6,7 +6,7 @@ StringTransport, the clients on a Clock.
 from twisted.internet.testing import StringTransport
 from twisted.trial.unittest import SynchronousTestCase
 
-from tpreactor.console import REOPEN_SECONDS, Console, TerminalConsole, findPeer
+from tpreactor.console import REOPEN_SECONDS, Console, TerminalConsole
 from tpreactor.messages import catalogue
 
 from .memory import Server, serialServer
@@ -14,8 +14,12 @@ from .memory import Server, serialServer
 CLOSED = "Servidor: El servidor cerró la conexión."
 
 
-def consoleOn(server):
-    console = Console(server.factory)
+def consoleOn(server, backlog=None):
+    """
+    A console on the in-memory C{server}'s model, its clients C{backlog} in
+    the kernel's queue when given.
+    """
+    console = Console(server.model(backlog))
     transport = StringTransport()
     console.makeConnection(transport)
     return console, transport
@@ -119,9 +123,7 @@ class ListTests(SynchronousTestCase):
         server = serialServer()
         server.connect()
         server.connect()
-        console = Console(server.factory, queued=lambda: 2)
-        transport = StringTransport()
-        console.makeConnection(transport)
+        console, transport = consoleOn(server, backlog=2)
         lines = typed(console, transport, "clientes").splitlines()
         self.assertEqual(lines[0], "Conexiones activas: 1, en espera: 3")
         self.assertEqual(lines[2:], [
@@ -135,9 +137,7 @@ class ListTests(SynchronousTestCase):
         """
         server = serialServer(lang="en")
         server.connect()
-        console = Console(server.factory, queued=lambda: 1)
-        transport = StringTransport()
-        console.makeConnection(transport)
+        console, transport = consoleOn(server, backlog=1)
         lines = typed(console, transport, "list").splitlines()
         self.assertEqual(lines[0], "Active connections: 1, waiting: 1")
         self.assertEqual(lines[-1], "1 more waiting their turn in the kernel's queue (not accepted yet: address unknown)")
@@ -149,9 +149,7 @@ class ListTests(SynchronousTestCase):
         """
         server = Server()
         server.connect()
-        console = Console(server.factory, queued=lambda: 5)
-        transport = StringTransport()
-        console.makeConnection(transport)
+        console, transport = consoleOn(server, backlog=5)
         self.assertEqual(typed(console, transport, "clientes").splitlines()[0], "Conexiones activas: 1")
 
     def test_serialWithNobodyWaiting(self):
@@ -254,8 +252,8 @@ class KickTests(SynchronousTestCase):
         """
         server = Server()
         server.connect(host="::1", port=5000)
-        self.assertIsNotNone(findPeer(server.factory, "[::1]:5000"))
-        self.assertIsNone(findPeer(server.factory, "[::1]:5001"))
+        self.assertIsNotNone(server.factory.findPeer("[::1]:5000"))
+        self.assertIsNone(server.factory.findPeer("[::1]:5001"))
 
 
 class CommandTests(SynchronousTestCase):

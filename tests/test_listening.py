@@ -81,7 +81,7 @@ class CloseListenersTests(SynchronousTestCase):
         server, listener = timeServer(memory)
         client = memory.connect()
         client.lines()
-        self.assertEqual(self.successResultOf(server.closeListeners()), (0, None))
+        self.assertEqual(self.successResultOf(server.stopAccepting()), (0, None, 1))
         self.assertEqual(listener.stopped, 1)
         self.assertFalse(client.closing)
         self.assertFalse(server.listening)
@@ -95,8 +95,8 @@ class CloseListenersTests(SynchronousTestCase):
         server, _ = timeServer(memory)
         served = memory.connect()
         held = [memory.connect(), memory.connect()]
-        closed, backlog = self.successResultOf(server.closeListeners())
-        self.assertEqual(closed, 2)
+        closed, backlog, stillServed = self.successResultOf(server.stopAccepting())
+        self.assertEqual((closed, stillServed), (2, 1))
         for client in held:
             self.assertEqual(client.lines(), [CLOSED])
             self.assertTrue(client.closing)
@@ -109,7 +109,7 @@ class CloseListenersTests(SynchronousTestCase):
         """
         memory = Server()
         server, listener = timeServer(memory)
-        server.closeListeners()
+        server.stopAccepting()
         with capturedLogs() as events:
             self.successResultOf(server.stopService())
         self.assertEqual(messages(events), [])

@@ -14,32 +14,57 @@ from twisted.internet.testing import MemoryReactorClock
 from twisted.logger import capturedLogs
 from twisted.trial.unittest import SynchronousTestCase
 
+from zope.interface import implementer
+from zope.interface.verify import verifyObject
+
+from tpreactor.model import IServerModel
 from tpreactor.shutdown.operator import ASKING, DRAINING, SERVING, STOPPING, Operator, descendants
 
 from .memory import Server, serialServer
 from .shutdownfakes import CLOSED, FakeTerminal, messages, timeServer
 
 
+@implementer(IServerModel)
 class FakeServer:
     """
-    The parts of L{TimeServer} the operator uses, recording the calls.
+    A server (L{IServerModel}) over the in-memory server's own, recording
+    what the operator asks of it.
     """
 
     def __init__(self, memory):
-        self.factory = memory.factory
-        self.pool = None
+        self.real = memory.model()
+        self.catalogue = self.real.catalogue
+        self.modeName = self.real.modeName
         self.stopping = False
+        self.listening = True
         self.hurried = False
         self.exitStatus = 0
         self.calls = []
 
-    def closeListeners(self):
-        self.calls.append("closeListeners")
-        return defer.succeed((0, None))
+    holdsClients = property(lambda self: self.real.holdsClients)
+
+    def state(self):
+        return self.real.state()
+
+    def disconnect(self, peer):
+        return self.real.disconnect(peer)
+
+    def whenEmpty(self):
+        return self.real.whenEmpty()
+
+    def startRecording(self):
+        pass
+
+    def stopAccepting(self):
+        self.calls.append("stopAccepting")
+        return defer.succeed((0, None, len(self.real.factory.connections)))
 
     def hurry(self):
         self.calls.append("hurry")
         return True
+
+    def endNow(self):
+        self.calls.append("endNow")
 
 
 class FakeConsole:
@@ -196,7 +221,7 @@ class OperatorTests(SynchronousTestCase):
         client = self.memory.connect()
         op.interrupted()
         self.console.reply("1")
-        self.assertEqual(self.server.calls, ["closeListeners"])
+        self.assertEqual(self.server.calls, ["stopAccepting"])
         self.assertEqual(op.state, DRAINING)
         self.assertFalse(self.reactor.hasStopped)
         client.lose()
@@ -300,23 +325,10 @@ class OperatorTests(SynchronousTestCase):
         self.assertIn(op.afterShutdown, [t[0] for t in self.reactor.triggers["after"]["shutdown"]])
 
 
-class PoolStub:
-    """
-    A worker pool that records being abandoned.
-    """
-
-    def __init__(self):
-        self.abandoned = 0
-
-    def abandon(self):
-        self.abandoned += 1
-
-
 class OperatorCatalogueTests(SynchronousTestCase):
-    def operator(self, memory, pool=None):
+    def operator(self, memory):
         self.memory = memory
         self.server = FakeServer(memory)
-        self.server.pool = pool
         self.exit = FakeExit()
         self.console = FakeConsole()
         return Operator(self.server, MemoryReactorClock(), terminal=FakeTerminal(), exitStatus=self.exit,
@@ -332,16 +344,21 @@ class OperatorCatalogueTests(SynchronousTestCase):
             op.exitNow()
         self.assertEqual(messages(events), ["Exiting without closing anything."])
 
-    def test_optionThreeAbandonsThePool(self):
+    def test_optionThreeEndsTheServersProcesses(self):
         """
-        Option 3 with a worker pool has the pool abandon its work, then
-        exits 0.
+        Option 3 has the server end the processes it started (see
+        L{IServerModel.endNow}), then exits 0.
         """
-        pool = PoolStub()
-        op = self.operator(Server(), pool=pool)
+        op = self.operator(Server())
         op.exitNow()
-        self.assertEqual(pool.abandoned, 1)
+        self.assertEqual(self.server.calls, ["endNow"])
         self.assertEqual(self.exit.now_, [0])
+
+    def test_fakeIsAModel(self):
+        """
+        The fake the operator is tested with is a whole server model.
+        """
+        self.assertTrue(verifyObject(IServerModel, FakeServer(Server())))
 
     def test_optionOneWithoutHeldClients(self):
         """

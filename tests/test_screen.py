@@ -210,7 +210,7 @@ class ConsoleOnScreenTests(SynchronousTestCase):
     def consoleOnScreen(self):
         self.out = Stream()
         self.screen = Screen(self.out)
-        console = Console(Server().factory, screen=self.screen)
+        console = Console(Server().model(), screen=self.screen)
         self.transport = StringTransport()
         console.makeConnection(self.transport)
         return console

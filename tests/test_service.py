@@ -68,7 +68,7 @@ class TimeServerTests(SynchronousTestCase):
         )
         self.assertFalse(server.running)
 
-    def test_closeListeners(self):
+    def test_stopAccepting(self):
         """
         Option 1 goes to the listeners: they stop and the server says so.
         """
@@ -76,7 +76,7 @@ class TimeServerTests(SynchronousTestCase):
         listener = FakeListener()
         server = TimeServer(memory.factory, None, [listener], memory.clock)
         self.assertTrue(server.listening)
-        self.assertEqual(self.successResultOf(server.closeListeners()), (0, None))
+        self.assertEqual(self.successResultOf(server.stopAccepting()), (0, None, 0))
         self.assertEqual(listener.stopped, 1)
         self.assertFalse(server.listening)
 

@@ -110,7 +110,7 @@ class StatusHttpTests(TestCase):
         server, status, base = statusServer(self)
         response, body = yield fetch(base + "healthz")
         self.assertEqual((response.code, body), (200, b"serving\n"))
-        yield server.closeListeners()
+        yield server.stopAccepting()
         response, body = yield fetch(base + "healthz")
         self.assertEqual((response.code, body), (503, b"stopping\n"))
 

@@ -6,6 +6,7 @@ that clients keep being served while the operator types.
 """
 
 import os
+from datetime import datetime
 
 from twisted.internet.interfaces import IHalfCloseableProtocol
 from twisted.logger import Logger
@@ -13,7 +14,6 @@ from twisted.protocols.basic import LineReceiver
 from zope.interface import implementer
 
 from .messages import formatDate, formatElapsed
-from .protocol import OPERATOR
 from .text import escape
 
 log = Logger(namespace="tpreactor")
@@ -34,13 +34,10 @@ class Console(LineReceiver):
     The operator's side of the server: one command per line, or the answer to
     the Ctrl+C question while it is open.
 
-    @ivar factory: the server's L{tpreactor.factory.TimeFactory}; its
-        C{connections}, C{waiting}, C{catalogue} and C{clock} are what
+    @ivar model: the server (an L{tpreactor.model.IServerModel}): what
         C{clientes} shows and C{desconectar} acts on.
     @ivar catalogue: the L{tpreactor.messages.Catalogue} of the server's
-        language (the factory's).
-    @ivar queued: how many clients wait their turn in the kernel's backlog
-        (serial mode), not accepted yet: a callable.
+        language.
     @ivar screen: the L{tpreactor.screen.Screen} the log writes through too,
         if any: then the console writes there, and the question's prompt is
         shown again below every log line; else it writes to its transport.
@@ -53,10 +50,9 @@ class Console(LineReceiver):
     onInputEnded = None
     onLost = None
 
-    def __init__(self, factory, queued=lambda: 0, screen=None):
-        self.factory = factory
-        self.catalogue = factory.catalogue
-        self.queued = queued
+    def __init__(self, model, screen=None):
+        self.model = model
+        self.catalogue = model.catalogue
         self.screen = screen
         self._answer = None
         self._commands = {
@@ -135,35 +131,36 @@ class Console(LineReceiver):
         the server or still in the kernel's backlog), then one line per
         client: when it connected, how long ago, how many messages it has
         sent (and how many of them still wait for their reply); the ones in
-        the backlog, whose addresses nobody knows yet, in one line.
+        the backlog, whose addresses nobody knows yet, in one line; and,
+        with C{--workers}, a line for each worker that did not answer.
         """
-        factory = self.factory
+        return self.model.state().addCallback(self._listed)
+
+    def _listed(self, state):
         t = self.catalogue
-        waiting = list(factory.waiting)
-        held = set(waiting)
-        served = [p for p in factory.connections if p not in held]
-        queued = self.queued() if factory.holdsClients else 0
-        header = t.listHeader.format(active=len(served))
-        if factory.holdsClients:
-            header += t.listWaiting.format(waiting=len(waiting) + queued)
+        queued = (state.backlog or 0) if state.holdsClients else 0
+        header = t.listHeader.format(active=len(state.clients))
+        if state.holdsClients:
+            header += t.listWaiting.format(waiting=len(state.waiting) + queued)
         lines = [header]
-        now = factory.clock.monotonic()
-        for protocol in served:
-            if protocol.started is None:
-                lines.append(t.waitingLine.format(peer=protocol.peer.joined))
+        for record in state.clients:
+            if record.since is None:
+                lines.append(t.waitingLine.format(peer=record.peer) + workerNote(record.worker))
                 continue
-            pending = protocol.pending
             line = t.clientLine.format(
-                peer=protocol.peer.joined,
-                date=formatDate(factory.catalogue, protocol.started),
-                ago=formatElapsed(round(now - protocol.startedMono)),
-                messages=protocol.messages + pending,
+                peer=record.peer,
+                date=formatDate(t, datetime.fromisoformat(record.since)),
+                ago=formatElapsed(round(record.seconds)),
+                messages=record.messages + record.pending,
             )
-            lines.append(line + (t.pendingNote.format(pending=pending) if pending else ""))
-        for protocol in waiting:
-            lines.append(t.waitingLine.format(peer=protocol.peer.joined))
+            pending = t.pendingNote.format(pending=record.pending) if record.pending else ""
+            lines.append(line + pending + workerNote(record.worker))
+        for record in state.waiting:
+            lines.append(t.waitingLine.format(peer=record.peer) + workerNote(record.worker))
         if queued:
             lines.append(t.queuedLine.format(count=queued))
+        for worker in state.silent:
+            lines.append(t.workerSilentLine.format(worker=worker.number, pid=worker.pid, clients=worker.clients))
         self.say("\n".join(lines))
 
     def kick(self, argument=""):
@@ -173,13 +170,14 @@ class Console(LineReceiver):
         """
         if not argument:
             self.say(self.catalogue.kickUsage)
-            return
-        protocol = findPeer(self.factory, argument)
-        if protocol is None:
+            return None
+        return self.model.disconnect(argument).addCallback(self._kicked, argument)
+
+    def _kicked(self, told, argument):
+        if not told:
             self.say(self.catalogue.unknownPeer.format(peer=escape(argument)))
-            return
-        self.say(self.catalogue.kicking.format(peer=protocol.peer.joined))
-        protocol.closeByServer(OPERATOR)
+        for peer, worker in told:
+            self.say(self.catalogue.kicking.format(peer=peer) + workerNote(worker))
 
     def showHelp(self, argument=""):
         self.say(self.catalogue.help)
@@ -197,17 +195,12 @@ class Console(LineReceiver):
             self.transport.write(text.encode("utf-8"))
 
 
-def findPeer(factory, address):
+def workerNote(number):
     """
-    The connection whose peer is written C{address} (C{127.0.0.1:53544},
-    C{[::1]:53544}, C{unix:3}; C{::1:53544} is accepted too), or C{None}.
+    What a console line about a worker's client ends with (nothing in one
+    process).
     """
-    address = address.strip()
-    for protocol in factory.connections:
-        peer = protocol.peer
-        if address in (peer.joined, f"{peer.host}:{peer.port}"):
-            return protocol
-    return None
+    return "" if number is None else f"  [w{number}]"
 
 
 class TerminalConsole:

@@ -183,6 +183,18 @@ class TimeFactory(ServerFactory):
         """
         return []
 
+    def findPeer(self, address):
+        """
+        The connection whose peer is written C{address} (C{127.0.0.1:53544},
+        C{[::1]:53544}, C{unix:3}; C{::1:53544} is accepted too), or C{None}.
+        """
+        address = address.strip()
+        for protocol in self.connections:
+            peer = protocol.peer
+            if address in (peer.joined, f"{peer.host}:{peer.port}"):
+                return protocol
+        return None
+
     def whenEmpty(self):
         """
         A Deferred that fires once no connection is left.

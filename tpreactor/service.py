@@ -6,16 +6,24 @@ stop.
 """
 
 from twisted.application.service import MultiService, Service
+from twisted.internet import defer
+from zope.interface import implementer
 
 from .defaultlog import ObservesApplication
+from .model import IServerModel
+from .model.process import backlogOf, processState
+from .protocol import OPERATOR
 from .shutdown.graceful import GracefulStop
 from .shutdown.listening import Listeners
+from .shutdown.processtree import terminateDescendants
 
 
+@implementer(IServerModel)
 class TimeServer(ObservesApplication, MultiService):
     """
-    The whole server: the pool (if the mode has one), then the listeners,
-    then any other child (the operator's console).
+    The whole server in one process: the pool (if the mode has one), then
+    the listeners, then any other child (the operator's console); and the
+    L{IServerModel} the operator's tools read and act on.
 
     Stopping is the L{GracefulStop}: the listeners first (new clients are
     refused), then every connection answers what it already received and
@@ -30,14 +38,20 @@ class TimeServer(ObservesApplication, MultiService):
     @ivar makeLogObserver: makes the log observer twistd's application gets
         when it becomes this server's parent (see L{tpreactor.defaultlog}),
         or C{None} for twistd's own.
+    @ivar kernelBacklog: how many clients wait in the kernel's accept queue
+        of the listening ports (C{None} where the system does not tell).
     """
 
-    def __init__(self, factory, pool, listeners, reactor):
+    def __init__(self, factory, pool, listeners, reactor, modeName="reactor"):
         MultiService.__init__(self)
         self.factory = factory
         self.pool = pool
         self.listeners = listeners
         self.reactor = reactor
+        self.modeName = modeName
+        self.catalogue = factory.catalogue
+        self.started = factory.monotonic()
+        self.kernelBacklog = lambda: backlogOf(factory.ports)
         self._listeners = Listeners(listeners, factory, reactor)
         self.graceful = GracefulStop(factory, pool, self._listeners, reactor)
         if pool is not None:
@@ -51,12 +65,59 @@ class TimeServer(ObservesApplication, MultiService):
     stopping = property(lambda self: self.graceful.stopping, doc="Whether the graceful shutdown has begun.")
     exitStatus = property(lambda self: self.graceful.exitStatus, doc="0 after a clean shutdown, else 1.")
     listening = property(lambda self: self._listeners.listening, doc="Whether the listeners are still up.")
+    holdsClients = property(lambda self: self.factory.holdsClients, doc="Whether clients wait their turn.")
+    serving = property(lambda self: self.listening and not self.stopping, doc="Whether it serves new clients.")
 
-    def closeListeners(self):
+    def startService(self):
+        self.started = self.factory.monotonic()
+        MultiService.startService(self)
+
+    # -- the model (IServerModel) ------------------------------------------------------
+
+    def state(self):
         """
-        Option 1: stop accepting; see L{Listeners.close}.
+        This process's L{tpreactor.model.ServerState}, at once.
         """
-        return self._listeners.close()
+        return defer.succeed(processState(self, self.modeName, self.started, self.factory.monotonic()))
+
+    def disconnect(self, peer):
+        """
+        The client written C{peer} gets the closing line after its replies.
+        """
+        protocol = self.factory.findPeer(peer)
+        if protocol is None:
+            return defer.succeed([])
+        protocol.closeByServer(OPERATOR)
+        return defer.succeed([(protocol.peer.joined, None)])
+
+    def stopAccepting(self):
+        """
+        Option 1 (see L{Listeners.close}), and how many clients are still served.
+        """
+        d = self._listeners.close()
+        return d.addCallback(lambda counts: (*counts, len([p for p in self.factory.connections if not p.finished])))
+
+    def whenEmpty(self):
+        return self.factory.whenEmpty()
+
+    def startRecording(self):
+        """
+        A L{tpreactor.status.recorder.Recorder} in the factory, once.
+        """
+        if self.factory.status is None:
+            from .status.recorder import Recorder
+
+            Recorder(self.factory.monotonic).install(self.factory)
+
+    def endNow(self):
+        """
+        Option 3: the pool's processes end at once (or whatever processes
+        the work started).
+        """
+        if self.pool is not None:
+            self.pool.abandon()
+        else:
+            terminateDescendants()
 
     def hurry(self):
         """

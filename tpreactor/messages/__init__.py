@@ -105,6 +105,7 @@ class Catalogue:
     clientNeedsPackage: str
     argparseErrors: dict
     workerReady: str
+    workerSilentLine: str
     workerDied: str
     workersCannotShare: str
     noWorkers: str

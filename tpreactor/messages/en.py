@@ -170,6 +170,8 @@ ENGLISH = Catalogue(
         "unrecognized": "unrecognized arguments: {args}",
     },
     workerReady="[w{worker}] Worker process ready (pid {pid}).",
+    workerSilentLine="[w{worker}] The worker process (pid {pid}) does not answer; its clients ({clients} when last "
+    "heard) are not listed.",
     workerDied="[w{worker}] The worker process (pid {pid}) ended unexpectedly ({cause}) with {clients} clients; "
     "starting another.",
     workersCannotShare="--workers cannot share {description}: {kind} endpoints are not plain stream sockets "

@@ -190,6 +190,8 @@ SPANISH = Catalogue(
         "unrecognized": "argumentos no reconocidos: {args}",
     },
     workerReady="[w{worker}] Proceso trabajador listo (pid {pid}).",
+    workerSilentLine="[w{worker}] El proceso trabajador (pid {pid}) no responde; sus clientes ({clients} la última vez) "
+    "no están en la lista.",
     workerDied="[w{worker}] El proceso trabajador (pid {pid}) terminó inesperadamente ({cause}) con {clients} "
     "clientes; se inicia otro.",
     workersCannotShare="--workers no puede compartir {description}: los endpoints {kind} no son sockets de "

@@ -11,8 +11,7 @@ from twisted.application.service import Service
 from twisted.logger import Logger
 
 from ..console import CLOSE_ALL, CLOSE_SOCKET, EXIT_NOW, Console, TerminalConsole
-from .listening import kernelBacklog
-from .processtree import descendants, terminateDescendants  # noqa: F401 (descendants: importable here)
+from .processtree import descendants  # noqa: F401 (importable here)
 from .terminal import ExitStatus, Terminal
 
 log = Logger(namespace="tpreactor")
@@ -30,8 +29,9 @@ class Operator(Service):
     installed once it runs, because Twisted installs its own during startup;
     SIGHUP's before the other services start.
 
-    @ivar server: the L{tpreactor.service.TimeServer}.
-    @ivar catalogue: the texts of the server's language (its factory's).
+    @ivar server: the server, an L{tpreactor.model.IServerModel} (one
+        process's, or the workers' main process's).
+    @ivar catalogue: the texts of the server's language.
     @ivar console: the L{Console} when an operator sits at a terminal, else
         C{None}.
     @ivar screen: the L{tpreactor.screen.Screen} in front of the terminal's
@@ -41,25 +41,24 @@ class Operator(Service):
     """
 
     name = "operator"
-    #: What the operator types to (C{--workers} gives one that asks them).
-    consoleClass = Console
 
     def __init__(self, server, reactor, terminal=None, exitStatus=None, interactive=None,
                  openConsole=None, signals=signal, endWorkers=None, screen=None):
         self.server = server
         self.reactor = reactor
-        self.catalogue = server.factory.catalogue
+        self.catalogue = server.catalogue
         self.terminal = terminal or Terminal()
         self.exitStatus = exitStatus or ExitStatus(self.terminal)
         self._interactive = Terminal.interactive if interactive is None else interactive
         self._openConsole = openConsole or self._openTerminalConsole
         self._signals = signals
-        self._endWorkers = endWorkers or self._endWorkersNow
+        self._endWorkers = endWorkers or server.endNow
         self.screen = screen
         self.console = None
         self.state = SERVING
         self._resumeState = SERVING
         self._terminalConsole = None
+        self._noneLeft = False
 
     def privilegedStartService(self):
         Service.privilegedStartService(self)
@@ -104,8 +103,7 @@ class Operator(Service):
             log.info(self.catalogue.ready)
 
     def _openTerminalConsole(self):
-        factory = self.server.factory
-        console = self.consoleClass(factory, queued=lambda: kernelBacklog(factory), screen=self.screen)
+        console = Console(self.server, screen=self.screen)
         terminalConsole = TerminalConsole(console, self.reactor)
         if not terminalConsole.open():
             return None
@@ -227,26 +225,29 @@ class Operator(Service):
             self._lastLeft()
             return
         self.state = DRAINING
-        d = self.server.closeListeners()
+        d = self.server.stopAccepting()
         d.addCallback(self._listenersClosed)
 
     def _listenersClosed(self, counts):
-        closedWaiting, backlog = counts
+        closedWaiting, backlog, served = counts
         t = self.catalogue
         log.info(t.socketClosed)
-        if self.server.factory.holdsClients:
+        if self.server.holdsClients:
             log.info(t.waitingClosed, count=closedWaiting)
             if backlog:
                 log.info(t.backlogReset, count=backlog)
-        # The held clients just closed are still registered until they go.
-        served = [p for p in self.server.factory.connections if not p.finished]
         if served:
-            log.info(t.draining, count=len(served))
-        self.server.factory.whenEmpty().addCallback(self._lastLeft)
+            log.info(t.draining, count=served)
+        self.server.whenEmpty().addCallback(self._emptied)
+
+    def _emptied(self, _):
+        # No client can come any more: once empty, empty for good.
+        self._noneLeft = True
+        self._lastLeft()
 
     def _lastLeft(self, _=None):
         # While the question is open the answer decides (see answered).
-        if self.state == DRAINING and not self.server.factory.connections:
+        if self.state == DRAINING and self._noneLeft:
             log.info(self.catalogue.lastLeft)
             self._stopReactor()
 
@@ -270,12 +271,6 @@ class Operator(Service):
         log.info(self.catalogue.exitingNow)
         self._endWorkers()
         self.exitStatus.now(0)
-
-    def _endWorkersNow(self):
-        if self.server.pool is not None:
-            self.server.pool.abandon()
-        else:
-            terminateDescendants()
 
     def _hurry(self, name):
         log.warn(self.catalogue.signalledDuringStop, signal=name)

@@ -1,7 +1,8 @@
 # -*- test-case-name: tests.test_status_web -*-
 """
-/metrics: the snapshot as Prometheus text, through a registry of our own
-(never the process-wide one) whose collector reads a snapshot per scrape.
+/metrics: the server's state (a L{tpreactor.model.ServerState}) as
+Prometheus text, through a registry of our own (never the process-wide one)
+whose collector reads the state of the scrape.
 """
 
 from prometheus_client import CollectorRegistry, generate_latest
@@ -12,9 +13,10 @@ from prometheus_client.utils import floatToGoString
 __all__ = ["CONTENT_TYPE_LATEST", "metricsRegistry", "exposition"]
 
 
-class SnapshotCollector:
+class StateCollector:
     """
-    The tpreactor metrics of the snapshot C{read()} returns.
+    The tpreactor metrics of the state C{read()} returns (one recorded by
+    the status endpoint: its counters and latencies are there).
     """
 
     def __init__(self, read):
@@ -23,23 +25,23 @@ class SnapshotCollector:
     def collect(self):
         s = self.read()
         yield GaugeMetricFamily(
-            "tpreactor_connections_active", "Clients being served now.", value=len(s["clients"])
+            "tpreactor_connections_active", "Clients being served now.", value=len(s.clients)
         )
         yield CounterMetricFamily(
-            "tpreactor_messages", "Messages answered (error lines included).", value=s["messages"]
+            "tpreactor_messages", "Messages answered (error lines included).", value=s.messages or 0
         )
         refusals = CounterMetricFamily(
             "tpreactor_refusals", "Connections turned away before their welcome, by reason.", labels=["reason"]
         )
-        for reason, count in sorted(s["refusals"].items()):
+        for reason, count in sorted((s.refusals or {}).items()):
             refusals.add_metric([reason], count)
         yield refusals
         yield GaugeMetricFamily(
             "tpreactor_waiting",
             "Clients waiting their turn: held by the server plus queued in the kernel.",
-            value=len(s["waiting"]) + (s["backlog"] or 0),
+            value=len(s.waiting) + (s.backlog or 0),
         )
-        histogram = s["histogram"]
+        histogram = s.histogram or {"buckets": [], "sum": 0.0, "count": 0}
         buckets = [(floatToGoString(bound), count) for bound, count in histogram["buckets"]]
         buckets.append(("+Inf", histogram["count"]))
         yield HistogramMetricFamily(
@@ -48,8 +50,8 @@ class SnapshotCollector:
             buckets=buckets,
             sum_value=histogram["sum"],
         )
-        yield GaugeMetricFamily("tpreactor_serving", "1 while serving, 0 once a stop has begun.", value=int(s["serving"]))
-        pool = s["pool"]
+        yield GaugeMetricFamily("tpreactor_serving", "1 while serving, 0 once a stop has begun.", value=int(s.serving))
+        pool = s.pool
         yield GaugeMetricFamily("tpreactor_pool_busy", "Pool slots at work.", value=pool["busy"])
         yield GaugeMetricFamily("tpreactor_pool_size", "Pool slots.", value=pool["size"])
 
@@ -59,7 +61,7 @@ def metricsRegistry(read):
     A registry of our own with the collector of the snapshots C{read()} gives.
     """
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(SnapshotCollector(read))
+    registry.register(StateCollector(read))
     return registry
 
 

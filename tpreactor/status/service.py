@@ -15,9 +15,7 @@ from ..peers import describeListening
 from ..shutdown.listening import explainListenError
 from .cache import SnapshotCache
 from .hosts import AllowedHosts, isLoopback
-from .recorder import Recorder
 from .site import GuestSite
-from .snapshot import snapshot
 from .web import RENDERERS, statusResource
 
 log = Logger(namespace="tpreactor")
@@ -43,12 +41,10 @@ def exposed(address):
 
 class StatusService(Service):
     """
-    Serves the status of C{server} (a L{tpreactor.service.TimeServer}) on
+    Serves the state of C{server} (an L{tpreactor.model.IServerModel}) on
     C{endpoint}, as C{config} (a L{tpreactor.status.StatusConfig}) asks,
-    from the moment it is made: the L{Recorder} goes into the server's
-    factory at once, before any client comes.
+    recording from the moment it is made, before any client comes.
 
-    @ivar recorder: the L{Recorder}.
     @ivar cache: the L{SnapshotCache} every request reads.
     @ivar port: the listening port once started, else C{None}.
     """
@@ -62,8 +58,8 @@ class StatusService(Service):
         self.server = server
         self.modeName = modeName
         self.reactor = server.reactor
-        self.recorder = self.record()
-        self.cache = SnapshotCache(self.snapshot, self.reactor.seconds, RENDERERS)
+        server.startRecording()
+        self.cache = SnapshotCache(server.state, self.reactor.seconds, RENDERERS)
         self.guard = None
         if config.passwords is not None:
             from .auth import Guard
@@ -71,25 +67,11 @@ class StatusService(Service):
             self.guard = Guard(config.passwords, self.reactor)
         self.port = None
 
-    def record(self):
-        """
-        Start recording what the server's connections do: the L{Recorder}.
-        """
-        recorder = Recorder(self.server.factory.monotonic)
-        recorder.install(self.server.factory)
-        return recorder
-
-    def snapshot(self):
-        """
-        This process's state (see L{tpreactor.status.snapshot}).
-        """
-        return snapshot(self.server, self.recorder, self.modeName)
-
     def healthy(self):
         """
-        Whether the server serves: no stop has begun, and it still listens.
+        Whether the server serves (see L{tpreactor.model.IServerModel}).
         """
-        return bool(self.server.listening and not self.server.stopping)
+        return bool(self.server.serving)
 
     def site(self):
         """

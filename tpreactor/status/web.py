@@ -192,14 +192,15 @@ def statusResource(cache, healthy, catalogue, hosts=None, guard=None):
 
 def asJson(state):
     """
-    The body of /status.json for the snapshot C{state}.
+    The body of /status.json for the server's C{state} (a
+    L{tpreactor.model.ServerState}).
     """
-    return json.dumps(state, ensure_ascii=False).encode("utf-8")
+    return json.dumps(state.asData(), ensure_ascii=False).encode("utf-8")
 
 
 def asMetrics(state):
     """
-    The body of /metrics for the snapshot C{state}.
+    The body of /metrics for the server's C{state}.
     """
     return exposition(metricsRegistry(lambda: state))
 

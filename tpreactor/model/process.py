@@ -1,0 +1,102 @@
+# -*- test-case-name: tests.test_model -*-
+"""
+One server process's state (L{tpreactor.model.ServerState}), read off its
+factory, its listeners and, while the status endpoint is on, its recorder
+(L{tpreactor.status.recorder.Recorder}).
+"""
+
+import os
+
+from ..peers import describeListening
+from ..shutdown.listening import queuedConnections
+from ..text import escape
+from . import ClientRecord, ServerState
+
+#: The most of a client's last message a state shows, in characters.
+LAST_MESSAGE_CHARACTERS = 200
+ELLIPSIS = "\u2026"
+
+
+def _seconds(value):
+    return round(value, 3)
+
+
+def shownText(text):
+    """
+    A client's message as a state shows it: escaped, and cut to
+    L{LAST_MESSAGE_CHARACTERS} with an ellipsis (one client cannot make
+    every state large).
+    """
+    if len(text) > LAST_MESSAGE_CHARACTERS:
+        return escape(text[:LAST_MESSAGE_CHARACTERS]) + ELLIPSIS
+    return escape(text)
+
+
+def clientRecord(protocol, now, recorder=None):
+    """
+    The L{ClientRecord} of one connection at monotonic time C{now}.
+    """
+    peer = protocol.peer
+    last = None
+    came = now
+    if recorder is not None:
+        came = recorder.since.get(protocol, now)
+        text = recorder.lastText.get(protocol)
+        last = None if text is None else shownText(text)
+    welcomed = protocol.startedMono is not None
+    return ClientRecord(
+        peer=peer.joined,
+        host=peer.host,
+        port=peer.port,
+        state=protocol.state.phase.value,
+        seconds=_seconds(now - (protocol.startedMono if welcomed else came)),
+        since=protocol.started.astimezone().isoformat(timespec="seconds") if welcomed else None,
+        messages=protocol.messages,
+        pending=protocol.pending,
+        last=last,
+    )
+
+
+def backlogOf(ports):
+    """
+    How many connections wait in the kernel's accept queue of C{ports}, or
+    C{None} where the system does not tell.
+    """
+    queued = [queuedConnections(port) for port in ports]
+    return None if None in queued else sum(queued)
+
+
+def processState(server, modeName, started, now):
+    """
+    The state of this process: C{server} is the
+    L{tpreactor.service.TimeServer}, C{started} and C{now} on its factory's
+    monotonic clock.
+    """
+    factory = server.factory
+    recorder = factory.status
+    waiting = list(factory.waiting)
+    held = set(waiting)
+    recorded = {}
+    if recorder is not None:
+        latency = recorder.latency
+        buckets, total = latency.cumulative()
+        recorded = {
+            "messages": recorder.messages,
+            "refusals": dict(recorder.refusals),
+            "rate": latency.rate(now),
+            "latency": latency.summary(now),
+            "histogram": {"buckets": [list(b) for b in buckets], "sum": total, "count": latency.count},
+        }
+    return ServerState(
+        pid=os.getpid(),
+        mode=modeName,
+        holdsClients=factory.holdsClients,
+        serving=bool(server.listening and not server.stopping),
+        listening=tuple(describeListening(s.port.getHost()) for s in server.listeners if s.port is not None),
+        uptime=_seconds(now - started),
+        clients=tuple(clientRecord(p, now, recorder) for p in factory.connections if p not in held),
+        waiting=tuple(clientRecord(p, now, recorder) for p in waiting),
+        backlog=server.kernelBacklog(),
+        pool=factory.executor.load(),
+        **recorded,
+    )
