@@ -127,7 +127,48 @@ def _serialWithHeldClients(port, held=2):
     return served, others[2:]
 
 
+#: Twisted's lines about itself, which the operator's console never shows.
+TWISTED_CHATTER = re.compile(r"starting on|Port \d+ Closed|starting up|reactor class|Main loop terminated|Server Shut Down|"
+                             r"Starting factory|Stopping factory|\[-\]")
+#: A console line's text, after twistd's time stamp and tag.
+CONSOLE_LINE = re.compile(r"\d{4}-\d\d-\d\dT\S+ \[[^\]]+\] (.*?)\r?$", re.M)
+
+
+def optionOneLines(text):
+    """
+    What the console says from option 1 on: its lines' texts, the time
+    stamps and tags left out.
+    """
+    lines = CONSOLE_LINE.findall(text)
+    return lines[lines.index(SOCKET_CLOSED):]
+
+
 class TerminalOperatorTests(SynchronousTestCase):
+    def test_optionOneLinesInOrder(self):
+        """
+        Option 1 with two clients says, in this order: the socket is closed,
+        the clients are still served, each one's leaving, that none is left,
+        and the exit status; no line of Twisted's about itself reaches the
+        console from start to end.
+        """
+        with TerminalServer() as server:
+            clients = [connected(server.port) for _ in range(2)]
+            ports = [c.localPort for c in clients]
+            server.interrupt()
+            server.command("1", SOCKET_CLOSED)
+            for client in clients:
+                client.ask("salir")
+                client.close()
+            self.assertEqual(server.wait(), 0)
+        self.assertEqual(optionOneLines(server.text), [
+            SOCKET_CLOSED,
+            "Se sigue atendiendo a los clientes conectados (2); el servidor termina cuando salga el último.",
+            *(f"Cliente 127.0.0.1:{port} ha cerrado la conexión." for port in ports),
+            "No queda ningún cliente: el servidor termina.",
+            "Código de salida: 0.",
+        ])
+        self.assertIsNone(TWISTED_CHATTER.search(server.text), server.text)
+
     def test_questionShowsTheThreeOptionsAndKeepsServing(self):
         """
         Ctrl+C shows the question, exactly; clients keep being served while it
