@@ -1,6 +1,7 @@
 """
-Tests for README.md: its layout section names every module of the package,
-and nothing that is not there.
+Tests for README.md and the pages in docs/: the layout in
+docs/development.md names every module of the package, and nothing that is
+not there.
 """
 
 import re
@@ -13,10 +14,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def layoutBlock():
     """
-    The code block under the README's "Layout" heading.
+    The code block under the "Layout" heading of docs/development.md.
     """
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    match = re.search(r"^### Layout\n.*?^```\n(.*?)^```", text, re.S | re.M)
+    text = (ROOT / "docs" / "development.md").read_text(encoding="utf-8")
+    match = re.search(r"^#+ Layout\n.*?^```\n(.*?)^```", text, re.S | re.M)
     return match.group(1) if match else ""
 
 
@@ -40,12 +41,12 @@ def listedPaths(block):
 class LayoutTests(SynchronousTestCase):
     def test_everyModuleListed(self):
         """
-        Every module of the package is in the layout, and every file the
-        layout names exists.
+        Every module of the package is in the layout of docs/development.md,
+        and every file the layout names exists.
         """
         block = layoutBlock()
-        self.assertTrue(block, "README.md has no Layout code block")
+        self.assertTrue(block, "docs/development.md has no Layout code block")
         listed = listedPaths(block)
         modules = {str(p.relative_to(ROOT)) for p in (ROOT / "tpreactor").rglob("*.py")}
-        self.assertEqual(sorted(modules - listed), [], "modules missing from the README's layout")
+        self.assertEqual(sorted(modules - listed), [], "modules missing from the layout in docs/development.md")
         self.assertEqual(sorted(p for p in listed if not (ROOT / p).exists()), [], "listed but not there")
