@@ -7,8 +7,12 @@ PORT ?= 6667
 # The status page (--status); `make run STATUS=` turns it off.
 STATUS ?= tcp:8080:interface=127.0.0.1
 ARGS ?=
+# twistd's own options (--logfile, --pidfile, ...), which go before `tpreactor`.
+TWISTD_ARGS ?=
+# Where `make client` connects: the server `make run` starts.
+HOST ?= 127.0.0.1
 
-.PHONY: run test test-trial bench install install-test install-bench clean
+.PHONY: run client test test-trial bench install install-test install-bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +30,11 @@ install-bench: $(BIN)/python
 # The server runs as the terminal's foreground job, so that Ctrl+C reaches it
 # alone and make's status is the server's (see tpreactor/foreground.py).
 run: install
-	$(BIN)/python -m tpreactor.foreground $(BIN)/twistd --pidfile= -n tpreactor --mode=$(MODE) --port=$(PORT) $(if $(STATUS),--status=$(STATUS)) $(ARGS)
+	$(BIN)/python -m tpreactor.foreground $(BIN)/twistd --pidfile= $(TWISTD_ARGS) -n tpreactor --mode=$(MODE) --port=$(PORT) $(if $(STATUS),--status=$(STATUS)) $(ARGS)
+
+# The bundled client, talking to that server.
+client: install
+	$(BIN)/tpreactor-client $(HOST) $(PORT) $(ARGS)
 
 test: install-test
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

@@ -1,6 +1,6 @@
 """
 End to end: a mode added as one module in a plugin directory of its own
-(the README's example) serves a client through `twistd -n tpreactor`.
+(the example in docs/modes.md) serves a client through `twistd -n tpreactor`.
 """
 
 import os
@@ -13,17 +13,17 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from .support import LineClient, ServerProcess, temporaryFolder
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+MODES = Path(__file__).resolve().parent.parent / "docs" / "modes.md"
 WELCOME = "Servidor: Conexión establecida el"
 REPLY = "Mensaje Recibido el"
 GOODBYE = "Servidor: Conexión finalizada. Tiempo total de conexión: "
 
 
-def readmeExample():
+def documentedExample():
     """
-    The module the README's "Adding a mode" section shows, and its name.
+    The module that docs/modes.md's "Adding a mode" section shows, and its name.
     """
-    text = README.read_text(encoding="utf-8")
+    text = MODES.read_text(encoding="utf-8")
     section = text.split("\n## Adding a mode\n", 1)[1].split("\n## ", 1)[0]
     source = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     path = re.search(r"`~/modes/(tpreactor/plugins/\w+\.py)`", section).group(1)
@@ -32,13 +32,13 @@ def readmeExample():
 
 
 class DroppedInModeTests(SynchronousTestCase):
-    def test_readmeExampleServesAClient(self):
+    def test_documentedExampleServesAClient(self):
         """
-        With the README's module in a tpreactor/plugins/ folder on
+        With docs/modes.md's module in a tpreactor/plugins/ folder on
         PYTHONPATH, `twistd -n tpreactor --mode=onethread` welcomes a client,
         answers it and says goodbye, and exits cleanly on SIGTERM.
         """
-        relative, source, name = readmeExample()
+        relative, source, name = documentedExample()
         root = temporaryFolder(self)
         module = FilePath(root).preauthChild(relative)
         module.parent().makedirs()

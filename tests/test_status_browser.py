@@ -5,7 +5,7 @@ ports appear, a new one appears without a reload, a hostile client's text
 stays text, and in serial mode the queue shows.
 
 Set C{TPREACTOR_SCREENSHOT=path.png} to keep the serial-mode screenshot
-(the README's docs/status-serial.png is made so).
+(docs/status.md's docs/status-serial.png is made so).
 """
 
 import os
