@@ -50,7 +50,7 @@ class FakeListener(Service):
 
 def timeServer(memory):
     listener = FakeListener()
-    server = TimeServer(memory.factory, None, [listener], memory.clock)
+    server = TimeServer(memory.factory, None, [listener], memory.clock, "reactor")
     return server, listener
 
 

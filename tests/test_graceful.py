@@ -168,7 +168,7 @@ class GracefulShutdownTests(SynchronousTestCase):
         """
         memory = serialServer()
         listener = SlowListener()
-        server = TimeServer(memory.factory, None, [listener], memory.clock)
+        server = TimeServer(memory.factory, None, [listener], memory.clock, "reactor")
         served, held = memory.connect(), memory.connect()
         with capturedLogs() as events:
             d = server.stopService()
@@ -236,7 +236,7 @@ class PoolStopTests(SynchronousTestCase):
     def setUp(self):
         self.memory = Server(executor=HeldExecutor(), grace=5.0)
         self.pool = StuckPool()
-        self.server = TimeServer(self.memory.factory, self.pool, [FakeListener()], self.memory.clock)
+        self.server = TimeServer(self.memory.factory, self.pool, [FakeListener()], self.memory.clock, "reactor")
 
     def test_poolGetsWhatIsLeftOfTheGrace(self):
         """

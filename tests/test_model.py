@@ -149,7 +149,7 @@ class SingleProcessModelTests(ModelContract, SynchronousTestCase):
                 self.abandoned += 1
 
         memory, pool = Server(), Pool()
-        TimeServer(memory.factory, pool, [], memory.clock).endNow()
+        TimeServer(memory.factory, pool, [], memory.clock, "reactor").endNow()
         self.assertEqual(pool.abandoned, 1)
 
 

@@ -41,7 +41,7 @@ class TimeServerTests(SynchronousTestCase):
         memory = Server()
         listener = Recorder("listener", record)
         listener.port = None
-        server = TimeServer(memory.factory, Recorder("pool", record), [listener], memory.clock)
+        server = TimeServer(memory.factory, Recorder("pool", record), [listener], memory.clock, "reactor")
         Recorder("operator", record).setServiceParent(server)
         server.startService()
         self.assertEqual(record, [("start", "pool"), ("start", "listener"), ("start", "operator")])
@@ -57,7 +57,7 @@ class TimeServerTests(SynchronousTestCase):
         listener.port = None
         pool = Recorder("pool", record)
         pool.abandon = lambda: None
-        server = TimeServer(memory.factory, pool, [listener], memory.clock)
+        server = TimeServer(memory.factory, pool, [listener], memory.clock, "reactor")
         Recorder("operator", record).setServiceParent(server)
         Recorder("console", record).setServiceParent(server)
         server.startService()
@@ -74,7 +74,7 @@ class TimeServerTests(SynchronousTestCase):
         """
         memory = Server()
         listener = FakeListener()
-        server = TimeServer(memory.factory, None, [listener], memory.clock)
+        server = TimeServer(memory.factory, None, [listener], memory.clock, "reactor")
         self.assertTrue(server.listening)
         self.assertEqual(self.successResultOf(server.stopAccepting()), (0, None, 0))
         self.assertEqual(listener.stopped, 1)
@@ -86,7 +86,7 @@ class TimeServerTests(SynchronousTestCase):
         the exit status) reads the same on the server.
         """
         memory = Server(executor=HeldExecutor())
-        server = TimeServer(memory.factory, None, [FakeListener()], memory.clock)
+        server = TimeServer(memory.factory, None, [FakeListener()], memory.clock, "reactor")
         client = memory.connect()
         client.send(b"lento\n")
         self.assertFalse(server.stopping)

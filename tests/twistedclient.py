@@ -73,7 +73,7 @@ def startServer(mode="reactor", factoryHook=None, endpoint="tcp:0:interface=127.
     if factoryHook is not None:
         factoryHook(factory)
     listener = ListeningService(endpoint, parseEndpoint(reactor, endpoint), factory, mode)
-    server = TimeServer(factory, pool, [listener], reactor)
+    server = TimeServer(factory, pool, [listener], reactor, mode)
     server.privilegedStartService()
     server.startService()
     server.port = getattr(listener.port.getHost(), "port", None)

@@ -42,7 +42,7 @@ class TimeServer(ObservesApplication, MultiService):
         of the listening ports (C{None} where the system does not tell).
     """
 
-    def __init__(self, factory, pool, listeners, reactor, modeName="reactor"):
+    def __init__(self, factory, pool, listeners, reactor, modeName):
         MultiService.__init__(self)
         self.factory = factory
         self.pool = pool

@@ -218,7 +218,7 @@ def makeService(options, reactor=None, clock=None):
     listeners = [
         ListeningService(d, parseEndpoint(reactor, d), factory, mode.name) for d in options["endpoints"]
     ]
-    server = TimeServer(factory, pool, listeners, reactor)
+    server = TimeServer(factory, pool, listeners, reactor, mode.name)
     if options.statusConfig is not None:
         config = options.statusConfig
         addStatus(server, config, parseEndpoint(reactor, config.description), mode.name)

@@ -279,5 +279,10 @@ ENGLISH = Catalogue(
         "inline": "the reactor thread",
         "inlineWorkers": "the reactor thread of each of the {count} worker processes",
         "poolBusy": "{busy} of {size} busy; {queued} waiting",
+        "timeline": "Who was served when (last minute)",
+        "waitingTurn": "waiting their turn",
+        "servedLegend": "served",
+        "workLegend": "working on a message",
+        "now": "now",
     },
 )

@@ -300,5 +300,10 @@ SPANISH = Catalogue(
         "inline": "el hilo del reactor",
         "inlineWorkers": "el hilo del reactor de cada uno de los {count} procesos trabajadores",
         "poolBusy": "{busy} de {size} ocupados; {queued} en espera",
+        "timeline": "Quién fue atendido cuándo (último minuto)",
+        "waitingTurn": "esperando su turno",
+        "servedLegend": "atendido",
+        "workLegend": "trabajando en un mensaje",
+        "now": "ahora",
     },
 )

@@ -112,6 +112,32 @@ class ClientRecord:
 
 
 @dataclass(frozen=True)
+class LaneRecord:
+    """
+    One client on the timeline of who was served when (see
+    L{tpreactor.status.timeline}), its times on the wall clock (seconds
+    since the epoch), so that the lanes of several processes line up.
+
+    @ivar accepted: when it was accepted; C{welcomed} when it was welcomed
+        (C{None}: not yet, or never); C{left} when it was gone (C{None}:
+        still there).
+    @ivar work: C{(arrival, reply)} of each of its last messages.
+    @ivar earlier: how many of its earlier messages are only counted, and
+        C{busy} how long their work took in all.
+    """
+
+    peer: str
+    accepted: float
+    welcomed: Optional[float] = None
+    left: Optional[float] = None
+    work: tuple = ()
+    earlier: int = 0
+    busy: float = 0.0
+    worker: Optional[int] = None
+    pid: Optional[int] = None
+
+
+@dataclass(frozen=True)
 class WorkerRecord:
     """
     One worker process of C{--workers}: its number, its pid, how many
@@ -141,6 +167,10 @@ class ServerState:
         recorded (the status endpoint is on).
     @ivar pool: how busy the work's pool is (kind, size, busy, queued).
     @ivar workers: with C{--workers}, every worker's L{WorkerRecord}.
+    @ivar takenAt: when the state was taken, on the wall clock (seconds
+        since the epoch); the server started C{uptime} before.
+    @ivar timeline: the L{LaneRecord}s of the last minute (recorded, like
+        the counters, only while the status endpoint is on), oldest first.
     """
 
     pid: int
@@ -159,6 +189,8 @@ class ServerState:
     histogram: Optional[dict] = None
     pool: dict = field(default_factory=lambda: {"kind": "inline", "size": 0, "busy": 0, "queued": 0})
     workers: tuple = ()
+    takenAt: Optional[float] = None
+    timeline: Optional[tuple] = None
 
     def asData(self):
         """
@@ -177,6 +209,10 @@ class ServerState:
         values["listening"] = tuple(values.get("listening", ()))
         for name, record in (("clients", ClientRecord), ("waiting", ClientRecord), ("workers", WorkerRecord)):
             values[name] = tuple(record(**entry) for entry in values.get(name, ()))
+        if values.get("timeline") is not None:
+            values["timeline"] = tuple(
+                LaneRecord(**dict(lane, work=tuple(tuple(w) for w in lane["work"]))) for lane in values["timeline"]
+            )
         return cls(**values)
 
     @property

@@ -10,7 +10,7 @@ import os
 from ..peers import describeListening
 from ..shutdown.listening import queuedConnections
 from ..text import escape
-from . import ClientRecord, ServerState
+from . import ClientRecord, LaneRecord, ServerState
 
 #: The most of a client's last message a state shows, in characters.
 LAST_MESSAGE_CHARACTERS = 200
@@ -57,6 +57,22 @@ def clientRecord(protocol, now, recorder=None):
     )
 
 
+def laneRecords(lanes, offset):
+    """
+    The timeline's lanes (L{tpreactor.status.timeline.Lane}s, on the
+    monotonic clock) as L{LaneRecord}s on the wall clock, C{offset} later.
+    """
+
+    def wall(t):
+        return None if t is None else round(t + offset, 4)
+
+    return tuple(
+        LaneRecord(lane.peer, wall(lane.accepted), wall(lane.welcomed), wall(lane.left),
+                   tuple((wall(a), wall(r)) for a, r in lane.marks), lane.earlier, round(lane.busy, 4))
+        for lane in lanes
+    )
+
+
 def backlogOf(ports):
     """
     How many connections wait in the kernel's accept queue of C{ports}, or
@@ -76,6 +92,7 @@ def processState(server, modeName, started, now):
     recorder = factory.status
     waiting = list(factory.waiting)
     held = set(waiting)
+    takenAt = factory.clock.now().timestamp()
     recorded = {}
     if recorder is not None:
         latency = recorder.latency
@@ -86,6 +103,7 @@ def processState(server, modeName, started, now):
             "rate": latency.rate(now),
             "latency": latency.summary(now),
             "histogram": {"buckets": [list(b) for b in buckets], "sum": total, "count": latency.count},
+            "timeline": laneRecords(recorder.timeline.lanes(now), takenAt - now),
         }
     return ServerState(
         pid=os.getpid(),
@@ -98,5 +116,6 @@ def processState(server, modeName, started, now):
         waiting=tuple(clientRecord(p, now, recorder) for p in waiting),
         backlog=server.kernelBacklog(),
         pool=factory.executor.load(),
+        takenAt=takenAt,
         **recorded,
     )

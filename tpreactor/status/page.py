@@ -18,6 +18,7 @@ _SHELL = """<!doctype html>
 <link rel="stylesheet" href="page.css">
 <script type="application/json" id="texts">{texts}</script>
 <script src="page.js" defer></script>
+<script src="timeline.js" defer></script>
 </head>
 <body>
 <main>
@@ -32,6 +33,9 @@ _SHELL = """<!doctype html>
 <ul id="clients" class="people"></ul></section>
 <section id="queueSection"><h2>{waiting} <span id="waitingCount" class="count"></span></h2>
 <ol id="waiting" class="people"></ol><p id="backlog"></p></section>
+<section id="timelineSection"><h2>{timeline}</h2>
+<p class="legend"><span class="waiting">{waitingTurn}</span><span class="served">{servedLegend}</span><span class="work">{workLegend}</span></p>
+<svg id="timeline" role="img" aria-label="{timeline}"></svg></section>
 <section id="numbersSection"><h2>{numbers}</h2>
 <dl class="numbers">
 <div><dt>{rate}</dt><dd id="rate"></dd></div>

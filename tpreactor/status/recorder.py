@@ -13,6 +13,7 @@ from collections import deque
 
 from ..session import SERVER_REASONS
 from .latency import LatencyWindow
+from .timeline import Timeline
 
 #: The refusals /metrics always shows, even at zero.
 REFUSALS = ("full", "shutdown")
@@ -30,6 +31,8 @@ class Recorder:
     @ivar latency: the L{LatencyWindow}.
     @ivar since: the monotonic time each live connection came.
     @ivar lastText: the last message of each live connection.
+    @ivar timeline: who was served when, over the last minute (a
+        L{Timeline}).
     """
 
     def __init__(self, monotonic):
@@ -40,6 +43,7 @@ class Recorder:
         self.latency = LatencyWindow()
         self.since = {}
         self.lastText = {}
+        self.timeline = Timeline()
 
     def install(self, factory):
         """
@@ -54,7 +58,8 @@ class Recorder:
         The factory: a connection came. Its replies are measured, so it
         takes the queued path even when it could reply directly.
         """
-        self.since[protocol] = self.monotonic()
+        now = self.since[protocol] = self.monotonic()
+        self.timeline.opened(protocol, now)
         protocol._direct = False
         protocol._received = deque()
 
@@ -72,7 +77,9 @@ class Recorder:
         received = protocol._received
         if received:
             now = self.monotonic()
-            self.latency.observe(now - received.popleft(), now)
+            arrival = received.popleft()
+            self.latency.observe(now - arrival, now)
+            self.timeline.answered(protocol, arrival, now)
         self.messages += 1
 
     def closed(self, protocol):
@@ -82,6 +89,7 @@ class Recorder:
         """
         self.since.pop(protocol, None)
         self.lastText.pop(protocol, None)
+        self.timeline.closed(protocol, self.monotonic())
         reason = protocol.state.reason
         if protocol.started is None and reason in SERVER_REASONS:
             self.refusals[reason] = self.refusals.get(reason, 0) + 1

@@ -17,6 +17,9 @@ from twisted.web.server import NOT_DONE_YET
 from .hosts import AllowedHosts
 from .metrics import CONTENT_TYPE_LATEST, exposition, metricsRegistry
 from .page import CSS, SCRIPT, renderPage
+from .timeline import timelineData
+from .timelinepage import CSS as TIMELINE_CSS
+from .timelinepage import timelineScript
 
 log = Logger(namespace="tpreactor")
 
@@ -175,8 +178,10 @@ def statusResource(cache, healthy, catalogue, hosts=None, guard=None):
     shows = Shows()
     shows.putChild(b"", Fixed(renderPage(catalogue), b"text/html; charset=utf-8"))
     shows.putChild(b"page.js", Fixed(SCRIPT.encode("utf-8"), b"text/javascript; charset=utf-8"))
-    shows.putChild(b"page.css", Fixed(CSS.encode("utf-8"), b"text/css; charset=utf-8"))
+    shows.putChild(b"page.css", Fixed((CSS + TIMELINE_CSS).encode("utf-8"), b"text/css; charset=utf-8"))
+    shows.putChild(b"timeline.js", Fixed(timelineScript().encode("utf-8"), b"text/javascript; charset=utf-8"))
     for name, kind, contentType in ((b"status.json", "json", b"application/json"),
+                                    (b"timeline.json", "timeline", b"application/json"),
                                     (b"metrics", "metrics", CONTENT_TYPE_LATEST.encode())):
         shows.putChild(name, Computed(lambda request, kind=kind: then(cache.get(), lambda s: s.body(kind)), contentType))
 
@@ -195,7 +200,16 @@ def asJson(state):
     The body of /status.json for the server's C{state} (a
     L{tpreactor.model.ServerState}).
     """
-    return json.dumps(state.asData(), ensure_ascii=False).encode("utf-8")
+    data = state.asData()
+    del data["timeline"]  # /timeline.json's
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+
+def asTimeline(state):
+    """
+    The body of /timeline.json for the server's C{state}.
+    """
+    return json.dumps(timelineData(state), ensure_ascii=False).encode("utf-8")
 
 
 def asMetrics(state):
@@ -206,4 +220,4 @@ def asMetrics(state):
 
 
 #: The bodies a snapshot is shown as (see L{tpreactor.status.cache.Shown}).
-RENDERERS = {"json": asJson, "metrics": asMetrics}
+RENDERERS = {"json": asJson, "metrics": asMetrics, "timeline": asTimeline}

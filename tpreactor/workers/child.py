@@ -77,7 +77,7 @@ class Worker:
             AdoptedPort(spec["description"], FIRST_LISTENING_FD + i, spec["family"], factory, reactor)
             for i, spec in enumerate(config["listeners"])
         ]
-        self.server = TimeServer(factory, pool, listeners, reactor)
+        self.server = TimeServer(factory, pool, listeners, reactor, mode.name)
         self.control = WorkerControl(self.server, self.stop, reactor, self._recording(config, factory))
         if config["gated"]:
             factory.gate = self.control
