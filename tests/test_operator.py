@@ -37,6 +37,7 @@ class FakeServer:
         self.modeName = self.real.modeName
         self.stopping = False
         self.listening = True
+        self.serving = True
         self.hurried = False
         self.exitStatus = 0
         self.calls = []
