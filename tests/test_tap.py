@@ -82,6 +82,22 @@ class OptionsTests(SynchronousTestCase):
             self.assertIn(message, str(raised.exception))
             self.assertNotIn("\n", str(raised.exception))
 
+    def test_trustedProxies(self):
+        """
+        --trusted-proxies is loopback by default, else the networks it names,
+        in every process's settings; a bad item is one line in the server's
+        language.
+        """
+        self.assertEqual(parse().settings().trustedProxies, ("127.0.0.0/8", "::1"))
+        o = parse("--trusted-proxies", "10.0.0.5, 2001:db8::/32")
+        self.assertEqual(o.settings().trustedProxies, ("10.0.0.5/32", "2001:db8::/32"))
+        for lang, text in [("es", "--trusted-proxies: '10.0.0.300' no es una dirección IP ni una red"),
+                           ("en", "--trusted-proxies: '10.0.0.300' is neither an IP address nor a network")]:
+            with self.assertRaises(usage.UsageError) as raised:
+                parse("--lang", lang, "--trusted-proxies", "10.0.0.0/8,10.0.0.300")
+            self.assertTrue(str(raised.exception).startswith(text), str(raised.exception))
+            self.assertNotIn("\n", str(raised.exception))
+
     def test_unknownLanguage(self):
         """
         A language we do not have is named in the default language, Spanish.
@@ -94,7 +110,7 @@ class OptionsTests(SynchronousTestCase):
         text = str(Options())
         for option in ("--mode", "--listen", "--port", "--work", "--work-kind", "--threads", "--processes",
                        "--lang", "--backlog", "--quiet", "--grace", "--max-line-length", "--idle-timeout",
-                       "--max-connections", "--max-per-ip", *(m.name for m in allModes())):
+                       "--max-connections", "--max-per-ip", "--trusted-proxies", *(m.name for m in allModes())):
             self.assertIn(option, text)
 
 

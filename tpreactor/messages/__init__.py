@@ -63,6 +63,7 @@ class Catalogue:
     numberAtLeast: str
     numberGreater: str
     badPort: str
+    badTrustedProxies: str
     badEndpoint: str
     endpointNeedsPackage: str
     pemHint: str

@@ -40,6 +40,8 @@ SPANISH = Catalogue(
         "malformed": "cabecera PROXY mal formada",
         "slow": "la cabecera PROXY no llegó en {seconds:g} s",
         "gone": "se desconectó antes de enviar su cabecera PROXY",
+        "untrusted": "no es un proxy de confianza (--trusted-proxies): su cabecera PROXY no se cree",
+        "duplicate": "su cabecera PROXY dice venir de {claimed}, un cliente que ya está conectado",
     },
     workFailed="Error al procesar un mensaje de {peer}: {cause}",
     exposed="Atención: {address} acepta clientes de cualquier interfaz y sin --max-per-ip; "
@@ -56,6 +58,8 @@ SPANISH = Catalogue(
     numberAtLeast="--{option} debe ser un número mayor o igual que {minimum}, no {value}",
     numberGreater="--{option} debe ser un número mayor que {minimum}, no {value}",
     badPort="--port debe ser un número de puerto TCP (0-65535), no {value}",
+    badTrustedProxies="--trusted-proxies: {item} no es una dirección IP ni una red "
+    "(p. ej. 10.0.0.5, 10.0.0.0/8, 2001:db8::/32, separadas por comas)",
     badEndpoint="endpoint incorrecto {description}: {reason}",
     endpointNeedsPackage=(
         "el endpoint {description} necesita un paquete que no está instalado ({package}); "
@@ -120,6 +124,9 @@ SPANISH = Catalogue(
         "max-per-ip": "Máximo de clientes a la vez desde una misma dirección; 0 es sin límite.",
         "workers": "Procesos que comparten los sockets de escucha{inModes}; 0 es uno por núcleo, 1 un solo proceso. "
         "Con más, --max-connections (si se da) y --max-per-ip cuentan los clientes de todo el servidor.",
+        "trusted-proxies": "Direcciones y redes (CIDR, IPv4 o IPv6, separadas por comas) cuya cabecera PROXY se cree "
+        "en los endpoints haproxy:; una conexión de cualquier otra se cierra. Por defecto: 127.0.0.0/8 y ::1; "
+        "los sockets unix, siempre.",
         "listen": "Escuchar en este endpoint (se puede repetir).",
         "port": "Escuchar en este puerto TCP de 127.0.0.1 (abreviatura de --listen tcp:PUERTO:interface=127.0.0.1).",
         "status": "Servir una página de estado en vivo, /status.json, /metrics y /healthz en este endpoint (un puerto solo: en 127.0.0.1). Por omisión: desactivado.",
