@@ -98,6 +98,15 @@ class OptionsTests(SynchronousTestCase):
             self.assertTrue(str(raised.exception).startswith(text), str(raised.exception))
             self.assertNotIn("\n", str(raised.exception))
 
+    def test_workerTimeout(self):
+        """
+        --worker-timeout is 10 s by default, 0 turns it off, and it is never negative.
+        """
+        self.assertEqual((parse()["worker-timeout"], parse("--worker-timeout", "0")["worker-timeout"]), (10.0, 0.0))
+        with self.assertRaises(usage.UsageError) as raised:
+            parse("--lang", "en", "--worker-timeout", "-1")
+        self.assertEqual(str(raised.exception), "--worker-timeout must be a number at least 0, not '-1'")
+
     def test_unknownLanguage(self):
         """
         A language we do not have is named in the default language, Spanish.
@@ -110,7 +119,7 @@ class OptionsTests(SynchronousTestCase):
         text = str(Options())
         for option in ("--mode", "--listen", "--port", "--work", "--work-kind", "--threads", "--processes",
                        "--lang", "--backlog", "--quiet", "--grace", "--max-line-length", "--idle-timeout",
-                       "--max-connections", "--max-per-ip", "--trusted-proxies", *(m.name for m in allModes())):
+                       "--max-connections", "--max-per-ip", "--worker-timeout", "--trusted-proxies", *(m.name for m in allModes())):
             self.assertIn(option, text)
 
 

@@ -96,6 +96,7 @@ class Options(SpeakingOptions):
         ["idle-timeout", None, None, None, _number(float, "idle-timeout", 0)],
         ["max-connections", None, None, None, _number(int, "max-connections", 0)],
         ["workers", None, 1, None, _number(int, "workers", 0)],
+        ["worker-timeout", None, 10.0, None, _number(float, "worker-timeout", 0)],
         ["trusted-proxies", None, None, None],
         ["max-per-ip", None, 0, None, _number(int, "max-per-ip", 0)],
         ["status", None, None, None],
@@ -120,7 +121,7 @@ class Options(SpeakingOptions):
         self.modes = {m.name: m for m in modes}
         helps = cat.optionHelp
         names = ("quiet", "work", "backlog", "grace", "max-line-length", "max-per-ip", "listen", "port", "status",
-                 "trusted-proxies")
+                 "worker-timeout", "trusted-proxies")
         for name in names:
             self.docs[name] = helps[name]
         self.docs["work-kind"] = helps["work-kind"].format(kinds=", ".join(WORK_KINDS))

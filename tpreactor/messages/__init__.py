@@ -106,6 +106,13 @@ class Catalogue:
     argparseErrors: dict
     workerReady: str
     workerDied: str
+    workerDiedSoon: str
+    workerNotStarted: str
+    workerSilent: str
+    startingAnother: str
+    workerKilledLate: str
+    workerNoAnswer: str
+    epollShared: str
     workersCannotShare: str
     noWorkers: str
 

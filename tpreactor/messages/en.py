@@ -111,6 +111,8 @@ ENGLISH = Catalogue(
         "max-per-ip": "Most clients at once from one address; 0 is no limit.",
         "workers": "Processes that share the listening sockets{inModes}; 0 means one per core, 1 one process. "
         "With more, --max-connections (when given) and --max-per-ip count the whole server's clients.",
+        "worker-timeout": "With --workers: seconds a worker process may go without answering the main process "
+        "before it is killed (SIGKILL) and another started; 0: never killed.",
         "trusted-proxies": "Addresses and networks (CIDR, IPv4 or IPv6, comma-separated) whose PROXY header is "
         "believed on haproxy: endpoints; a connection from anywhere else is closed. Default: 127.0.0.0/8 and ::1; "
         "unix sockets always.",
@@ -172,6 +174,18 @@ ENGLISH = Catalogue(
     workerReady="[w{worker}] Worker process ready (pid {pid}).",
     workerDied="[w{worker}] The worker process (pid {pid}) ended unexpectedly ({cause}) with {clients} clients; "
     "starting another.",
+    workerDiedSoon="[w{worker}] The worker process (pid {pid}) ended unexpectedly ({cause}) with {clients} clients, "
+    "{ran:g} s after it started; starting another in {seconds:g} s.",
+    workerNotStarted="[w{worker}] Could not start the worker process ({reason}); trying again in {seconds:g} s.",
+    workerSilent="[w{worker}] The worker process (pid {pid}) has not answered for {seconds:g} s, with {clients} "
+    "clients: killing it (SIGKILL){then}.",
+    startingAnother=" and starting another",
+    workerKilledLate="[w{worker}] The worker process (pid {pid}) did not finish stopping within {seconds:g} s: "
+    "killing it (SIGKILL).",
+    workerNoAnswer="[w{worker}] The worker process (pid {pid}) did not answer within {seconds:g} s: its clients are "
+    "not in this answer.",
+    epollShared="{address} is watched without EPOLLEXCLUSIVE ({reason}): every connection wakes every worker "
+    "process.",
     workersCannotShare="--workers cannot share {description}: {kind} endpoints are not plain stream sockets "
     "(use tcp, tcp6 or unix, haproxy: over them)",
     noWorkers="{mode} mode does not take --workers above 1: apparent concurrency serves one client at a time.",

@@ -87,6 +87,10 @@ SPANISH = Catalogue(
         "EROFS": "Sistema de archivos de solo lectura",
         "EAFNOSUPPORT": "Familia de direcciones no admitida",
         "ENAMETOOLONG": "Nombre de archivo demasiado largo",
+        "EMFILE": "Demasiados archivos abiertos",
+        "ENFILE": "Demasiados archivos abiertos en el sistema",
+        "EAGAIN": "Recurso no disponible temporalmente",
+        "ENOMEM": "No hay memoria suficiente",
     },
     folderMissing="la carpeta {folder} no existe",
     notAFolder="{folder} no es una carpeta",
@@ -124,6 +128,8 @@ SPANISH = Catalogue(
         "max-per-ip": "Máximo de clientes a la vez desde una misma dirección; 0 es sin límite.",
         "workers": "Procesos que comparten los sockets de escucha{inModes}; 0 es uno por núcleo, 1 un solo proceso. "
         "Con más, --max-connections (si se da) y --max-per-ip cuentan los clientes de todo el servidor.",
+        "worker-timeout": "Con --workers: segundos que un proceso trabajador puede pasar sin responder al proceso "
+        "principal antes de que se lo mate (SIGKILL) y se inicie otro; 0: nunca se lo mata.",
         "trusted-proxies": "Direcciones y redes (CIDR, IPv4 o IPv6, separadas por comas) cuya cabecera PROXY se cree "
         "en los endpoints haproxy:; una conexión de cualquier otra se cierra. Por defecto: 127.0.0.0/8 y ::1; "
         "los sockets unix, siempre.",
@@ -192,6 +198,19 @@ SPANISH = Catalogue(
     workerReady="[w{worker}] Proceso trabajador listo (pid {pid}).",
     workerDied="[w{worker}] El proceso trabajador (pid {pid}) terminó inesperadamente ({cause}) con {clients} "
     "clientes; se inicia otro.",
+    workerDiedSoon="[w{worker}] El proceso trabajador (pid {pid}) terminó inesperadamente ({cause}) con {clients} "
+    "clientes, {ran:g} s después de empezar; se inicia otro en {seconds:g} s.",
+    workerNotStarted="[w{worker}] No se pudo iniciar el proceso trabajador ({reason}); se vuelve a intentar en "
+    "{seconds:g} s.",
+    workerSilent="[w{worker}] El proceso trabajador (pid {pid}) no responde desde hace {seconds:g} s, con {clients} "
+    "clientes: se lo mata (SIGKILL){then}.",
+    startingAnother=" y se inicia otro",
+    workerKilledLate="[w{worker}] El proceso trabajador (pid {pid}) no terminó su cierre en {seconds:g} s: "
+    "se lo mata (SIGKILL).",
+    workerNoAnswer="[w{worker}] El proceso trabajador (pid {pid}) no respondió en {seconds:g} s: esta respuesta no "
+    "incluye a sus clientes.",
+    epollShared="{address} se vigila sin EPOLLEXCLUSIVE ({reason}): cada conexión despierta a todos los procesos "
+    "trabajadores.",
     workersCannotShare="--workers no puede compartir {description}: los endpoints {kind} no son sockets de "
     "flujo simples (usa tcp, tcp6 o unix, con haproxy: encima)",
     noWorkers="El modo {mode} no admite --workers mayor que 1: la concurrencia aparente atiende a un cliente a la vez.",

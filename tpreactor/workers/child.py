@@ -15,6 +15,7 @@ import sys
 from dataclasses import asdict
 
 from twisted.application.service import IService
+from twisted.internet import defer
 from twisted.internet.protocol import Factory
 from twisted.logger import globalLogBeginner
 
@@ -22,7 +23,7 @@ from ..clock import SystemClock
 from ..factory import Settings
 from ..modes import modeNamed
 from ..service import TimeServer
-from .admission import admittedByMain
+from .admission import ClaimsOfMain, admittedByMain
 from .control import WorkerControl
 from .logs import WorkerLines, WorkerObserver
 from .ports import AdoptedPort
@@ -68,7 +69,8 @@ class Worker:
         self.reactor = reactor
         self.number = config["number"]
         mode = modeNamed(config["mode"])
-        settings = Settings(**config["settings"])
+        given = config["settings"]
+        settings = Settings(**dict(given, trustedProxies=tuple(given["trustedProxies"])))
         executor = mode.makeExecutor(settings, reactor)
         factoryClass = admittedByMain(mode.factoryClass) if config["gated"] else mode.factoryClass
         factory = factoryClass(settings, reactor, clock or SystemClock(), executor)
@@ -78,24 +80,27 @@ class Worker:
             for i, spec in enumerate(config["listeners"])
         ]
         self.server = TimeServer(factory, pool, listeners, reactor)
-        self.control = WorkerControl(self.server, self.stop, reactor, self._recording(config, factory))
+        self.control = WorkerControl(self.server, self.stop, reactor, *self._recording(config, factory))
         if config["gated"]:
             factory.gate = self.control
+        # The clients PROXY headers claim are the whole server's.
+        factory.proxyClaims = ClaimsOfMain(self.control)
         self._stopping = False
 
     def _recording(self, config, factory):
         """
         With C{--status}, a recorder in C{factory} from now on, and what
-        reads this worker's snapshot; else C{None}.
+        reads this worker's snapshot and its counters; else C{None} twice.
         """
         if not config.get("status"):
-            return None
+            return None, None
         from ..status.recorder import Recorder
         from ..status.snapshot import snapshot
+        from .counters import countersOf
 
         recorder = Recorder(factory.monotonic)
         recorder.install(factory)
-        return lambda: snapshot(self.server, recorder, config["mode"])
+        return lambda: snapshot(self.server, recorder, config["mode"]), lambda: countersOf(recorder)
 
     def start(self, controlFd=CONTROL_FD):
         self.reactor.adoptStreamConnection(controlFd, socket.AF_UNIX, Factory.forProtocol(lambda: self.control))
@@ -103,7 +108,14 @@ class Worker:
         self.server.privilegedStartService()
         self.server.startService()
         self.control.ready()
-        self.reactor.addSystemEventTrigger("before", "shutdown", self.server.stopService)
+        self.reactor.addSystemEventTrigger("before", "shutdown", self._end)
+
+    def _end(self):
+        """
+        The server's stop, then the goodbye with what it counted.
+        """
+        d = defer.maybeDeferred(self.server.stopService)
+        return d.addBoth(lambda result: self.control.goodbye().addCallback(lambda _: result))
 
     def stop(self):
         """

@@ -59,7 +59,8 @@ def makeWorkersService(options, mode, count, reactor, executable=None):
     # As withOperator does; and taken before twistd's log redirects sys.stdout.
     screen = inFrontOfStdout(Terminal.interactive)
     supervisor = Supervisor(reactor, count, describe, lambda: server.listeningSockets(), view.catalogue, gate,
-                            lines=lines, out=sys.stdout, direct=lines and screen is None, **extra)
+                            lines=lines, out=sys.stdout, direct=lines and screen is None,
+                            timeout=options["worker-timeout"], **extra)
     view.workers = supervisor
     listeners = [ListeningService(d, parseEndpoint(reactor, d), view, mode.name) for d in descriptions]
     server = WorkersServer(view, listeners, supervisor, reactor)
