@@ -327,6 +327,45 @@ class WorkersUnderLoadTests(SynchronousTestCase):
             assert re.search(r"\[w2\] Cierre ordenado: mensajes respondidos: \d+; conexiones cerradas: \d+; cortadas: 0", server.text)
 
 
+#: A burst, the fresh starts it is tried on, and the most of it one of two
+#: workers may take.
+BURST, FRESH_STARTS, MOST_SHARE = 200, 5, 0.6
+
+
+def burst(port, count):
+    """
+    C{count} connections opened at once (the sockets made first, then
+    connected one after the other as fast as can be): their sockets.
+    """
+    sockets = [socket.socket() for _ in range(count)]
+    for sock in sockets:
+        sock.setblocking(False)
+    for sock in sockets:
+        sock.connect_ex(("127.0.0.1", port))
+    return sockets
+
+
+class BurstTests(SynchronousTestCase):
+    def test_burstSpreadOverFreshWorkers(self):
+        """
+        A burst of 200 connections to a freshly started server of two
+        workers is spread: neither takes more than 60 % of it, on each of
+        five fresh starts.
+        """
+        welcomed = re.compile(r"\[w(\d)\] Conexión establecida con IP")
+        splits = []
+        for _ in range(FRESH_STARTS):
+            with ServerProcess("--workers", "2", "--quiet") as server:
+                workersReady(server)
+                sockets = burst(server.port, BURST)
+                until(lambda: len(welcomed.findall(server.text)) >= BURST, "every connection welcomed")
+                numbers = welcomed.findall(server.text)
+                splits.append((numbers.count("1"), numbers.count("2")))
+                for sock in sockets:
+                    sock.close()
+        assert all(max(split) <= BURST * MOST_SHARE for split in splits), splits
+
+
 class WorkersOperatorTests(SynchronousTestCase):
     def test_consoleReachesEveryWorker(self):
         """

@@ -3,7 +3,8 @@
 The listening sockets a worker shares: the main process opens them (so they
 exist once, bound once, whichever worker lives or dies) and hands each worker
 a descriptor of every one; a worker adopts them into its reactor
-(C{adoptStreamPort}) with its own factory.
+(C{adoptStreamPort}) with its own factory, and takes a few connections per
+wake-up, so that a burst is spread over the workers.
 """
 
 import os
@@ -19,6 +20,12 @@ log = Logger(namespace="tpreactor")
 
 #: The endpoint types whose sockets a worker can adopt (C{haproxy:} over them).
 SHAREABLE = ("tcp", "tcp6", "unix")
+#: Most connections a worker accepts per wake-up. Twisted's accept loop takes
+#: up to 100 and more at once, so the first worker the kernel wakes for a
+#: burst took nearly all of it (199 of 200); with a few per loop it goes back
+#: to epoll after them and the kernel wakes another idle worker for the rest.
+#: Measured in docs/benchmarks.md ("Bursts over --workers").
+ACCEPTS_PER_WAKE = 4
 
 
 def endpointKind(description):
