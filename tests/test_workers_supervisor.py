@@ -74,7 +74,7 @@ class Harness:
         if self.failures:
             raise self.failures.pop(0)
         worker = FakeWorker(number, self.supervisor._ended, None, self.clock.seconds(), catalogue("es"),
-                            claims=self.supervisor.claims, tally=self.supervisor.tally)
+                            claims=self.supervisor.claims, tally=self.supervisor.tally, clock=self.clock)
         worker.pid = 100 * (1 + self.started.count(number)) + number
         self.started.append(number)
         return worker
@@ -254,6 +254,17 @@ class HeartbeatTests(SynchronousTestCase):
         self.h.supervisor.workers[1].stopped = True
         self.h.clock.pump([1] * 100)
         self.assertEqual(self.h.killed, [])
+
+    def test_readyIsHeard(self):
+        """
+        A worker that said it is ready but stops before its first heartbeat has the timeout, not the time to start.
+        """
+        worker = self.h.supervisor.workers[1]
+        worker.stopped = True
+        with capturedLogs():
+            worker.control.ready(4242)
+            self.h.clock.pump([1] * 10)
+        self.assertEqual(self.h.killed, [101])
 
     def test_startingWorkerHasLonger(self):
         """

@@ -75,6 +75,8 @@ class MainControl(QuietAMP):
     @Ready.responder
     def ready(self, pid):
         self.worker.ready = True
+        if self.worker.clock is not None:  # it runs: from now on, the timeout
+            self.worker.heard = self.worker.clock.seconds()
         log.info(self.worker.catalogue.workerReady, worker=self.worker.number, pid=pid)
         return {}
 
@@ -132,7 +134,8 @@ class WorkerProcess(ProcessProtocol):
     @ivar control: the L{MainControl} of its AMP connection.
     @ivar ended: a Deferred that fires with its exit status once it exited.
     @ivar started: when it started, on the reactor's clock.
-    @ivar heard: when it last answered a heartbeat (C{None}: not yet).
+    @ivar heard: when it last answered a heartbeat or said it is ready
+        (C{None}: not yet), on C{clock}.
     @ivar ready: whether it said it accepts.
     @ivar killed: why the main process killed it (C{None}: it did not).
     @ivar catalogue: the texts of the server's language.
@@ -144,8 +147,10 @@ class WorkerProcess(ProcessProtocol):
     asking = False
     cause = ""
 
-    def __init__(self, number, onEnded, gate, started, catalogue, lines=False, out=None, claims=None, tally=None):
+    def __init__(self, number, onEnded, gate, started, catalogue, lines=False, out=None, claims=None, tally=None,
+                 clock=None):
         self.number = number
+        self.clock = clock
         self.catalogue = catalogue
         self.pid = None
         self.clients = 0
@@ -268,7 +273,7 @@ class Supervisor:
         @raise Exception: what kept it from starting (an L{OSError} mostly).
         """
         worker = WorkerProcess(number, self._ended, self.gate, self.reactor.seconds(), self.catalogue, self.lines,
-                               self.out, self.claims, self.tally)
+                               self.out, self.claims, self.tally, self.reactor)
         opened = []
         try:
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
