@@ -21,11 +21,12 @@ log = Logger(namespace="tpreactor")
 #: The endpoint types whose sockets a worker can adopt (C{haproxy:} over them).
 SHAREABLE = ("tcp", "tcp6", "unix")
 #: Most connections a worker accepts per wake-up. Twisted's accept loop takes
-#: up to 100 and more at once, so the first worker the kernel wakes for a
-#: burst took nearly all of it (199 of 200); with a few per loop it goes back
-#: to epoll after them and the kernel wakes another idle worker for the rest.
-#: Measured in docs/benchmarks.md ("Bursts over --workers").
-ACCEPTS_PER_WAKE = 4
+#: up to 100 at first and 20 more each time it takes all it could, so one
+#: worker could take a queued burst whole; with 16 a loop lasts about a
+#: millisecond and the workers take a burst in turns. Fewer cost CPU per
+#: connection in churn (4: 6 % more, each loop a turn of the reactor and an
+#: epoll registration); see docs/benchmarks.md ("Bursts over --workers").
+ACCEPTS_PER_WAKE = 16
 
 
 def endpointKind(description):
