@@ -370,7 +370,7 @@ class SpawnTests(SynchronousTestCase):
     def supervisor(self, reactor):
         listening = socket.socket()
         self.addCleanup(listening.close)
-        supervisor = Supervisor(reactor, 1, lambda number, families: f"config {number} {families}",
+        supervisor = Supervisor(reactor, 1, lambda number, families, turns=False: f"config {number} {families} {turns}",
                                 lambda: [listening], catalogue("es"))
         self.addCleanup(supervisor._stopHearing)
         return supervisor, listening
@@ -392,6 +392,20 @@ class SpawnTests(SynchronousTestCase):
         self.assertEqual(signal.pthread_sigmask(signal.SIG_BLOCK, []), before)
         self.assertEqual((worker.pid, supervisor.workers), (4242, {1: worker}))
         self.assertIs(reactor.adopted, worker.control)
+
+    def test_turnsMemoryHandedDown(self):
+        """
+        Started with the others, a worker gets the memory of the turns after the listening sockets, and is told so.
+        """
+        reactor = SpawningReactor()
+        supervisor, listening = self.supervisor(reactor)
+        supervisor.startAll()
+        args, childFDs, _ = reactor.spawned[0]
+        counts = childFDs[5]
+        self.addCleanup(os.close, counts)
+        self.assertEqual(os.readlink(f"/proc/self/fd/{counts}"), "/memfd:tpreactor-accepts (deleted)")
+        self.assertEqual(os.fstat(counts).st_size, 8 * 2)
+        self.assertEqual(args[3], f"config 1 [{listening.family!r}] True")
 
     def test_forkRefusedLeaksNothing(self):
         """

@@ -13,8 +13,11 @@ from twisted.internet.interfaces import IPushProducer
 #: Why the ports stop accepting: a client is served and the next ones wait
 #: their turn in the kernel's backlog (serial mode)...
 TURN = "turn"
-#: ...or every descriptor the server gives to connections is taken.
+#: ...or every descriptor the server gives to connections is taken...
 DESCRIPTORS = "descriptors"
+#: ...or this worker is ahead of the others in a burst, and lets them catch
+#: up (L{tpreactor.workers.turns}).
+AHEAD = "ahead"
 
 
 class Accepting:
@@ -37,8 +40,12 @@ class Accepting:
         refused alike (0: no limit).
     @ivar perWake: most connections one accept loop takes (C{None}: as
         many as Twisted would). Set it before the ports are added.
+    @ivar turns: asked before each accept loop whether to take one, and
+        told what it took (L{tpreactor.workers.turns.Turns}), or C{None}.
     @ivar open: connections accepted and not yet closed.
     """
+
+    turns = None
 
     def __init__(self, limit, perWake=None):
         self.ports = []
@@ -70,7 +77,7 @@ class Accepting:
         """
         self.ports.append(port)
         doRead = getattr(port, "doRead", None)
-        if (self.limit or self.perWake) and doRead is not None and hasattr(port, "numberAccepts"):
+        if (self.limit or self.perWake or self.turns) and doRead is not None and hasattr(port, "numberAccepts"):
             # Another wrapper of its own (the workers' EPOLLEXCLUSIVE) stays under ours.
             self._loops[port] = (doRead, "doRead" in vars(port))
             port.doRead = lambda: self._acceptWithin(port, doRead)
@@ -93,7 +100,8 @@ class Accepting:
 
     def _acceptWithin(self, port, doRead):
         """
-        One accept loop on C{port}, of at most the room left and L{perWake}.
+        One accept loop on C{port}, of at most the room left and L{perWake},
+        if it is this process's turn.
         """
         room = self.room
         if room == 0:  # the reactor had this port's turn in hand already
@@ -104,8 +112,17 @@ class Accepting:
             most = min(most, room)
         if self.perWake:
             most = min(most, self.perWake)
+        turns = self.turns
+        if turns is None:
+            port.numberAccepts = most
+            return doRead()
+        if not turns.mayAccept():
+            return None
         port.numberAccepts = most
-        return doRead()
+        before = port.sessionno
+        result = doRead()
+        turns.took(port.sessionno - before, most)
+        return result
 
     def opened(self):
         """

@@ -27,6 +27,7 @@ from .admission import ClaimsOfMain, admittedByMain
 from .control import WorkerControl
 from .logs import WorkerLines, WorkerObserver
 from .ports import ACCEPTS_PER_WAKE, AdoptedPort
+from .turns import Turns, attach
 
 #: The descriptor of the AMP connection to the main process.
 CONTROL_FD = 3
@@ -37,14 +38,16 @@ FIRST_LISTENING_FD = 4
 OPERATOR_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 
-def describe(number, mode, settings, listeners, gated, lines=False, status=False):
+def describe(number, mode, settings, listeners, gated, lines=False, status=False, turns=0):
     """
     The C{CONFIG} argument of a worker: its number, the mode, the settings,
     the listening sockets (description and address family, on descriptors
     L{FIRST_LISTENING_FD} onwards) and whether the main process admits the
     clients (see L{tpreactor.workers.admission}), and in which form it
     writes its console lines (see L{tpreactor.workers.logs}), and whether it
-    records its status for the main process's C{--status}.
+    records its status for the main process's C{--status}, and how many
+    workers take bursts in turns with it (0: none; else the memory of their
+    counts follows the listening sockets: see L{tpreactor.workers.turns}).
     """
     return json.dumps({
         "number": number,
@@ -54,6 +57,7 @@ def describe(number, mode, settings, listeners, gated, lines=False, status=False
         "gated": gated,
         "lines": lines,
         "status": status,
+        "turns": turns,
     })
 
 
@@ -74,8 +78,12 @@ class Worker:
         executor = mode.makeExecutor(settings, reactor)
         factoryClass = admittedByMain(mode.factoryClass) if config["gated"] else mode.factoryClass
         factory = factoryClass(settings, reactor, clock or SystemClock(), executor)
-        # A few connections per wake-up: a burst is spread over the workers.
+        # A few connections per wake-up, and a burst taken in turns.
         factory.accepting.perWake = ACCEPTS_PER_WAKE
+        workers = config.get("turns")
+        if workers:
+            counts = attach(FIRST_LISTENING_FD + len(config["listeners"]), workers)
+            factory.accepting.turns = Turns(counts, self.number, workers, reactor, factory.accepting)
         pool = executor if IService.providedBy(executor) else None
         listeners = [
             AdoptedPort(spec["description"], FIRST_LISTENING_FD + i, spec["family"], factory, reactor)

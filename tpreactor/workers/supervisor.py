@@ -26,6 +26,7 @@ from .child import CONTROL_FD, FIRST_LISTENING_FD, OPERATOR_SIGNALS
 from .commands import Admit, Claim, Goodbye, Heartbeat, Left, Load, QuietAMP, Ready, Unclaim
 from .counters import Tally
 from .logs import Relay
+from .turns import sharedCounts
 
 log = Logger(namespace="tpreactor")
 
@@ -236,8 +237,14 @@ class Supervisor:
         self._waits = {}
         self._heartbeat = task.LoopingCall(self.beat)
         self._heartbeat.clock = reactor
+        #: The memory the workers count their accepts in, to take a burst
+        #: in turns (L{tpreactor.workers.turns}); C{None} until made, or
+        #: where it cannot be.
+        self._counts = None
 
     def startAll(self):
+        if self._counts is None:
+            self._counts = sharedCounts(self.count)
         for number in range(1, self.count + 1):
             self.start(number)
         if not self._heartbeat.running:
@@ -265,10 +272,10 @@ class Supervisor:
     def spawn(self, number):
         """
         Start worker C{number}: its AMP connection on descriptor 3, the
-        listening sockets from descriptor 4 on, its console lines on its
-        standard output (ours when C{direct}, else a pipe to us: see
-        L{Relay}), our standard error. Whatever it opened is closed if it
-        fails.
+        listening sockets from descriptor 4 on, then the memory of the
+        turns, its console lines on its standard output (ours when
+        C{direct}, else a pipe to us: see L{Relay}), our standard error.
+        Whatever it opened is closed if it fails.
 
         @raise Exception: what kept it from starting (an L{OSError} mostly).
         """
@@ -288,8 +295,10 @@ class Supervisor:
             childFDs = {0: devnull, 1: 1 if self.direct else "r", 2: 2, CONTROL_FD: theirs.fileno()}
             for i, sock in enumerate(sockets):
                 childFDs[FIRST_LISTENING_FD + i] = sock.fileno()
+            if self._counts is not None:
+                childFDs[FIRST_LISTENING_FD + len(sockets)] = self._counts
             args = [self.executable, "-m", "tpreactor.workers.child",
-                    self._describe(number, [sock.family for sock in sockets])]
+                    self._describe(number, [sock.family for sock in sockets], turns=self._counts is not None)]
             # The worker ignores these once it runs; until then (its imports take
             # a while) it is born with them blocked, so that a Ctrl+C meanwhile
             # does not kill it.

@@ -49,10 +49,10 @@ def makeWorkersService(options, mode, count, reactor, executable=None):
     lines = linesWanted(getattr(options, "parent", None))
     status = options["status"]
 
-    def describe(number, families):
+    def describe(number, families, turns=False):
         listening = list(zip(descriptions, families))
         return child.describe(number, mode.name, workerSettings, listening, gate is not None, lines,
-                              status is not None)
+                              status is not None, count if turns else 0)
 
     view = MainView(settings, SystemClock(), None)
     extra = {"executable": executable} if executable else {}
