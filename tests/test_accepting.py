@@ -167,8 +167,8 @@ class AcceptingTests(SynchronousTestCase):
 
     def test_fewPerWake(self):
         """
-        With perWake, each accept loop takes at most that many of a queued
-        burst, whatever Twisted's own count grew to, and within the room.
+        With perWake, each accept loop takes that many of a queued burst,
+        whatever Twisted's own count grew or fell to, and within the room.
         """
         server, port = listenWithBacklog(50)
         accepting = server.factory.accepting
@@ -182,6 +182,14 @@ class AcceptingTests(SynchronousTestCase):
             port.doRead()
             taken.append(len(port.clients) - before)
         self.assertEqual(taken, [4] * 12 + [2])
+        # Twisted's count fell to 2 with the last loop; the budget does not.
+        port.backlog = 10
+        taken = []
+        while port.backlog:
+            before = len(port.clients)
+            port.doRead()
+            taken.append(len(port.clients) - before)
+        self.assertEqual(taken, [4, 4, 2])
         crowded, tight = listenWithBacklog(50, maxOpen=3)
         crowded.factory.accepting.perWake = 4
         tight.doRead()

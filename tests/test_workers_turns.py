@@ -11,7 +11,7 @@ from twisted.internet.task import Clock
 from twisted.trial.unittest import SynchronousTestCase
 
 from tpreactor.accepting import Accepting
-from tpreactor.workers.turns import LEAD, PAUSE_SECONDS, STALL_SECONDS, Turns, attach, sharedCounts
+from tpreactor.workers.turns import BURST_LOOPS, LEAD, PAUSE_SECONDS, STALL_SECONDS, Turns, attach, sharedCounts
 
 from .memory import FakePort
 
@@ -22,18 +22,21 @@ LOOP = 16
 class Pair:
     """
     Two workers' turns over one memory of counts, on one Clock, each with
-    its own Accepting and port.
+    its own Accepting and port, and C{queued} connections in the kernel's
+    queue (a burst's, by default).
     """
 
-    def __init__(self, testCase, count=2):
+    def __init__(self, testCase, count=2, queued=200):
         self.clock = Clock()
+        self.queued = queued
         self.counts = memoryview(bytearray(8 * (count + 1))).cast("Q")
         self.ports, self.turns = {}, {}
         for number in range(1, count + 1):
             accepting = Accepting(0)
             port = self.ports[number] = FakePort()
             accepting.add(port)
-            self.turns[number] = Turns(self.counts, number, count, self.clock, accepting, self.clock.seconds)
+            self.turns[number] = Turns(self.counts, number, count, self.clock, accepting, self.clock.seconds,
+                                       lambda port: self.queued)
 
     def loop(self, number, accepted=LOOP):
         """
@@ -42,7 +45,7 @@ class Pair:
         turns = self.turns[number]
         if not turns.mayAccept():
             return False
-        turns.took(accepted, LOOP)
+        turns.took(accepted, LOOP, self.ports[number])
         return True
 
 
@@ -108,6 +111,19 @@ class TurnsTests(SynchronousTestCase):
             self.assertTrue(pair.loop(1, accepted=3))
         self.assertTrue(pair.ports[1].accepting)
 
+    def test_shallowQueueIsNoBurst(self):
+        """
+        Full loops with no more queued than every worker takes in BURST_LOOPS
+        loops (a busy server's ordinary traffic) hold nobody back.
+        """
+        pair = Pair(self, queued=BURST_LOOPS * LOOP * 2)
+        for _ in range(100):
+            self.assertTrue(pair.loop(1))
+        pair.queued += 1
+        while pair.loop(1):
+            pass
+        self.assertFalse(pair.ports[1].accepting)
+
     def test_burstEndsWhenTheQueueIsEmpty(self):
         """
         A burst ends with the first loop that empties the queue: the next one counts from there.
@@ -138,6 +154,7 @@ class TurnsTests(SynchronousTestCase):
         accepting.perWake = LOOP
         accepting.turns = pair.turns[1]
         accepting.add(port)
+        pair.ports[1] = port
         while port.accepting:
             port.doRead()
         self.assertEqual(pair.counts[1], port.sessionno)

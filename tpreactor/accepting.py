@@ -107,11 +107,11 @@ class Accepting:
         if room == 0:  # the reactor had this port's turn in hand already
             self.pause(DESCRIPTORS)
             return None
-        most = port.numberAccepts
+        # Twisted's own count adapts (1 after a loop that took one); ours
+        # does not, so that a loop that took all it could means more wait.
+        most = self.perWake or port.numberAccepts
         if room is not None:
             most = min(most, room)
-        if self.perWake:
-            most = min(most, self.perWake)
         turns = self.turns
         if turns is None:
             port.numberAccepts = most
@@ -121,7 +121,7 @@ class Accepting:
         port.numberAccepts = most
         before = port.sessionno
         result = doRead()
-        turns.took(port.sessionno - before, most)
+        turns.took(port.sessionno - before, most, port)
         return result
 
     def opened(self):

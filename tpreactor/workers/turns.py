@@ -19,12 +19,19 @@ import os
 import time
 
 from ..accepting import AHEAD
+from ..shutdown.listening import queuedConnections
 
 SECONDS = 1.0
 #: Bytes per worker in the shared memory: its count of accepts.
 SLOT_BYTES = 8
 #: How far ahead of the slowest other worker one may run in a burst.
-LEAD = 32
+LEAD = 16
+#: A burst: more connections queued, when a loop took all it could, than
+#: every worker takes in this many loops (Linux says how many, for TCP;
+#: elsewhere nobody takes turns). Fewer are the ordinary traffic of a busy
+#: server (churn with 50 in flight), whose workers are best left to take
+#: what they can: a worker that waits there leaves its core idle.
+BURST_LOOPS = 2
 #: How long a worker ahead stops accepting before it looks again.
 PAUSE_SECONDS = 0.001 * SECONDS
 #: A worker that has not accepted for this long is not waited for.
@@ -75,10 +82,12 @@ class Turns:
         for L{AHEAD} while this worker waits.
     """
 
-    def __init__(self, counts, number, count, reactor, accepting, monotonic=time.monotonic):
+    def __init__(self, counts, number, count, reactor, accepting, monotonic=time.monotonic,
+                 queued=queuedConnections):
         self.counts = counts
         self.number = number
         self.others = [n for n in range(1, count + 1) if n != number]
+        self.queued = queued
         self.reactor = reactor
         self.accepting = accepting
         self.monotonic = monotonic
@@ -87,17 +96,18 @@ class Turns:
         self._moved = 0.0
         self._waiting = None
 
-    def took(self, accepted, most):
+    def took(self, accepted, most, port):
         """
-        An accept loop took C{accepted} connections, of at most C{most}:
-        one that took all it could is (in) a burst, one that took fewer
-        emptied the queue.
+        An accept loop on C{port} took C{accepted} connections, of at most
+        C{most}: one that took fewer emptied the queue (a burst is over);
+        one that took all it could, with more than L{BURST_LOOPS} loops of
+        every worker still queued, is in a burst.
         """
         counts = self.counts
         counts[self.number] += accepted
         if accepted < most:
             self._start = None
-        elif self._start is None:
+        elif self._start is None and (self.queued(port) or 0) > BURST_LOOPS * most * (len(self.others) + 1):
             self._start = {n: counts[n] for n in self.others}
             self._start[self.number] = counts[self.number] - accepted
             self._slowest, self._moved = None, self.monotonic()
