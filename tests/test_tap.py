@@ -116,6 +116,9 @@ class OptionsTests(SynchronousTestCase):
         self.assertEqual(str(raised.exception), "idioma desconocido 'fr'; elige uno de: es, en")
 
     def test_helpDocumentsEveryOption(self):
+        """
+        --help names every option and every mode.
+        """
         text = str(Options())
         for option in ("--mode", "--listen", "--port", "--work", "--work-kind", "--threads", "--processes",
                        "--lang", "--backlog", "--quiet", "--grace", "--max-line-length", "--idle-timeout",

@@ -8,7 +8,7 @@ outside a burst; the counts live in memory two mappings share.
 import os
 
 from twisted.internet.task import Clock
-from twisted.trial.unittest import SynchronousTestCase
+from twisted.trial.unittest import SkipTest, SynchronousTestCase
 
 from tpreactor.accepting import Accepting
 from tpreactor.workers.turns import BURST_LOOPS, LEAD, PAUSE_SECONDS, STALL_SECONDS, Turns, attach, sharedCounts
@@ -189,7 +189,7 @@ class SharedMemoryTests(SynchronousTestCase):
         """
         fd = sharedCounts(2)
         if fd is None:
-            self.skipTest("no memfd_create here")
+            raise SkipTest("no memfd_create here")
         self.addCleanup(os.close, fd)
         first, second = attach(os.dup(fd), 2), attach(os.dup(fd), 2)
         first[1] += 40
