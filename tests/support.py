@@ -17,11 +17,14 @@ import tempfile
 import termios
 import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 DEADLINE_SECONDS = 15.0
 TWISTD = str(Path(sys.executable).with_name("twistd"))
 LISTENING = re.compile(r"(?:escuchando en|listening on) (\S+):(\d+)")
+STATUS_LINE = re.compile(r"(?:Página de estado|Status page): (http://127\.0\.0\.1:\d+/)")
 
 
 def temporaryFolder(testCase):
@@ -57,6 +60,17 @@ def until(predicate, what="the condition", deadline=DEADLINE_SECONDS):
         if time.monotonic() > end:
             raise AssertionError(f"{what} not met within {deadline:g}s")
         select.select([], [], [], POLL_SECONDS)
+
+def get(url, timeout=DEADLINE_SECONDS):
+    """
+    The status code and body of an HTTP GET of C{url}, errors included.
+    """
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
 
 class ServerProcess:
     """
@@ -170,9 +184,11 @@ class LineClient:
     A blocking socket client that reads whole lines with a deadline.
     """
 
-    def __init__(self, port, host="127.0.0.1", family=socket.AF_INET, timeout=DEADLINE_SECONDS):
+    def __init__(self, port, host="127.0.0.1", family=socket.AF_INET, timeout=DEADLINE_SECONDS, source=None):
         self.sock = socket.socket(family, socket.SOCK_STREAM)
         self.sock.settimeout(timeout)
+        if source is not None:  # the address it connects from (127.0.0.2, say)
+            self.sock.bind((source, 0))
         self.sock.connect((host, port) if family != socket.AF_UNIX else host)
         self.buffer = b""
 

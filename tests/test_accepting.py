@@ -152,14 +152,48 @@ class AcceptingTests(SynchronousTestCase):
 
     def test_removedPortLoopsAsBefore(self):
         """
-        A port taken off is no longer held to the room.
+        A port taken off is no longer held to the room: its loop is the one
+        it had, its class's or another wrapper's.
         """
         server, port = listenWithBacklog(50)
+        before = port.doRead
         accepting = Accepting(10)
         accepting.add(port)
         accepting.remove(port)
         self.assertEqual(accepting.ports, [])
+        self.assertIs(port.doRead, before)
+        server.factory.removePort(port)
         self.assertNotIn("doRead", vars(port))
+
+    def test_fewPerWake(self):
+        """
+        With perWake, each accept loop takes that many of a queued burst,
+        whatever Twisted's own count grew or fell to, and within the room.
+        """
+        server, port = listenWithBacklog(50)
+        accepting = server.factory.accepting
+        accepting.remove(port)
+        accepting.perWake = 4
+        accepting.add(port)
+        port.numberAccepts = 100
+        taken = []
+        while port.backlog:
+            before = len(port.clients)
+            port.doRead()
+            taken.append(len(port.clients) - before)
+        self.assertEqual(taken, [4] * 12 + [2])
+        # Twisted's count fell to 2 with the last loop; the budget does not.
+        port.backlog = 10
+        taken = []
+        while port.backlog:
+            before = len(port.clients)
+            port.doRead()
+            taken.append(len(port.clients) - before)
+        self.assertEqual(taken, [4, 4, 2])
+        crowded, tight = listenWithBacklog(50, maxOpen=3)
+        crowded.factory.accepting.perWake = 4
+        tight.doRead()
+        self.assertEqual(len(tight.clients), 3)
 
 
 class FactoryCountsTests(SynchronousTestCase):

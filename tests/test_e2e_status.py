@@ -6,18 +6,13 @@ process serves the whole server's.
 """
 
 import json
-import re
 import subprocess
 import time
-import urllib.error
-import urllib.request
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from .support import DEADLINE_SECONDS, TWISTD, LineClient, ServerProcess, freePort
+from .support import DEADLINE_SECONDS, STATUS_LINE, TWISTD, LineClient, ServerProcess, freePort, get
 from .test_e2e_workers import CLOSED, REPLY, closeAll, spread, workersReady
-
-STATUS_LINE = re.compile(r"(?:Página de estado|Status page): (http://127\.0\.0\.1:\d+/)")
 
 
 def run(*args, timeout=30):
@@ -27,14 +22,6 @@ def run(*args, timeout=30):
 
 #: The graceful stop waits for the replies to messages this slow.
 SLOW_WORK_SECONDS = 1.0
-
-
-def get(url):
-    try:
-        with urllib.request.urlopen(url, timeout=DEADLINE_SECONDS) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
 
 
 class EndToEndStatusTests(SynchronousTestCase):

@@ -4,15 +4,18 @@ workers sharing the listening socket, as clients and the operator see it.
 """
 
 import asyncio
+import json
 import os
 import re
 import signal
+import socket
 import subprocess
+import sys
 import time
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from .support import DEADLINE_SECONDS, TWISTD, LineClient, ServerProcess, freePort
+from .support import DEADLINE_SECONDS, STATUS_LINE, TWISTD, LineClient, ServerProcess, freePort, get, until
 from .test_e2e_operator import TerminalServer, connected, refused
 
 WELCOME = "Servidor: Conexión establecida el"
@@ -75,6 +78,16 @@ def alive(pid):
     except ProcessLookupError:
         return False
     return True
+
+
+def resume(pid):
+    """
+    Let a worker stopped with SIGSTOP go on (to end), if it is still there.
+    """
+    try:
+        os.kill(pid, signal.SIGCONT)
+    except ProcessLookupError:
+        pass
 
 
 def closeAll(byWorker):
@@ -161,10 +174,11 @@ class WorkersServeTests(SynchronousTestCase):
             # The worker tells how many clients it has every quarter second.
             assert survivor.nothingWithin(0.6)
             os.kill(pids[victim], signal.SIGKILL)
-            server.waitFor(
-                f"[w{victim}] El proceso trabajador (pid {pids[victim]}) terminó inesperadamente "
-                f"(signal 9) con {had} clientes; se inicia otro."
-            )
+            # Young (it started seconds ago), it is replaced after a short wait.
+            server.waitFor(re.compile(
+                rf"\[w{victim}\] El proceso trabajador \(pid {pids[victim]}\) terminó inesperadamente "
+                rf"\(signal 9\) con {had} clientes(, [\d.]+ s después de empezar)?; se inicia otro( en 1 s)?\."
+            ))
             newPid = server.waitFor(re.compile(rf"\[w{victim}\] Proceso trabajador listo \(pid (?!{pids[victim]}\))(\d+)\)"))
             assert int(newPid.group(1)) != pids[victim]
             assert survivor.ask("sigo").startswith(REPLY)
@@ -313,6 +327,45 @@ class WorkersUnderLoadTests(SynchronousTestCase):
             assert re.search(r"\[w2\] Cierre ordenado: mensajes respondidos: \d+; conexiones cerradas: \d+; cortadas: 0", server.text)
 
 
+#: A burst, the fresh starts it is tried on, and the most of it one of two
+#: workers may take.
+BURST, FRESH_STARTS, MOST_SHARE = 200, 5, 0.6
+
+
+def burst(port, count):
+    """
+    C{count} connections opened at once (the sockets made first, then
+    connected one after the other as fast as can be): their sockets.
+    """
+    sockets = [socket.socket() for _ in range(count)]
+    for sock in sockets:
+        sock.setblocking(False)
+    for sock in sockets:
+        sock.connect_ex(("127.0.0.1", port))
+    return sockets
+
+
+class BurstTests(SynchronousTestCase):
+    def test_burstSpreadOverFreshWorkers(self):
+        """
+        A burst of 200 connections to a freshly started server of two
+        workers is spread: neither takes more than 60 % of it, on each of
+        five fresh starts.
+        """
+        welcomed = re.compile(r"\[w(\d)\] Conexión establecida con IP")
+        splits = []
+        for _ in range(FRESH_STARTS):
+            with ServerProcess("--workers", "2", "--quiet") as server:
+                workersReady(server)
+                sockets = burst(server.port, BURST)
+                until(lambda: len(welcomed.findall(server.text)) >= BURST, "every connection welcomed")
+                numbers = welcomed.findall(server.text)
+                splits.append((numbers.count("1"), numbers.count("2")))
+                for sock in sockets:
+                    sock.close()
+        assert all(max(split) <= BURST * MOST_SHARE for split in splits), splits
+
+
 class WorkersOperatorTests(SynchronousTestCase):
     def test_consoleReachesEveryWorker(self):
         """
@@ -369,4 +422,255 @@ class WorkersOperatorTests(SynchronousTestCase):
                     assert client.line() == CLOSED
             assert server.wait() == 0
             assert not [pid for pid in pids.values() if alive(pid)]
+            closeAll(byWorker)
+
+
+def proxyClient(port, header, source="127.0.0.1", host="127.0.0.1", family=socket.AF_INET):
+    """
+    A client from C{source} that sends a PROXY C{header} first.
+    """
+    client = LineClient(port, host=host, family=family, source=source)
+    client.send(header)
+    return client
+
+
+def v1(host, port, family="TCP4", to="127.0.0.1"):
+    return f"PROXY {family} {host} {to} {port} 6667\r\n"
+
+
+class WorkersTrustTests(SynchronousTestCase):
+    def test_untrustedProxyClosedUnread(self):
+        """
+        With --trusted-proxies 127.0.0.1, a PROXY header from 127.0.0.2 is
+        not believed: the connection is closed with nothing sent and the
+        worker's console line names 127.0.0.2 and why; 127.0.0.1's is.
+        """
+        proxied = freePort()
+        with ServerProcess("--workers", "2", "--listen", f"haproxy:tcp:{proxied}:interface=127.0.0.1",
+                           "--trusted-proxies", "127.0.0.1") as server:
+            workersReady(server)
+            with proxyClient(proxied, v1("203.0.113.7", 41000), source="127.0.0.2") as liar:
+                assert liar.line() is None
+                server.waitFor(re.compile(
+                    rf"\[w\d\] Conexión de 127\.0\.0\.2:{liar.localPort} cerrada: no es un proxy de confianza "
+                    r"\(--trusted-proxies\): su cabecera PROXY no se cree\."))
+            with proxyClient(proxied, v1("203.0.113.7", 41001)) as honest:
+                assert honest.line().startswith(WELCOME)
+            assert "203.0.113.7 y Puerto: 41000" not in server.text
+
+    def test_otherWayRoundAndIpv6(self):
+        """
+        With --trusted-proxies 127.0.0.2,::1 it is the other way round:
+        127.0.0.2's header is believed and 127.0.0.1's is not; over IPv6,
+        ::1's header names an IPv6 client, and a second live claim of that
+        client is refused.
+        """
+        proxied, proxied6 = freePort(), freePort()
+        with ServerProcess("--listen", f"haproxy:tcp:{proxied}:interface=127.0.0.1",
+                           "--listen", f"haproxy:tcp6:{proxied6}:interface=\\:\\:1",
+                           "--trusted-proxies", "127.0.0.2,::1") as server:
+            server.waitFor(f"escuchando en [::1]:{proxied6}")
+            with proxyClient(proxied, v1("198.51.100.9", 41000), source="127.0.0.2") as trusted:
+                assert trusted.line().startswith(WELCOME)
+                server.waitFor("Conexión establecida con IP: 198.51.100.9 y Puerto: 41000")
+            with proxyClient(proxied, v1("198.51.100.9", 41001)) as untrusted:
+                assert untrusted.line() is None
+                server.waitFor(f"Conexión de 127.0.0.1:{untrusted.localPort} cerrada: no es un proxy de confianza")
+            six = v1("2001:db8::7", 41000, "TCP6", "::1")
+            with proxyClient(proxied6, six, "::1", "::1", socket.AF_INET6) as first:
+                assert first.line().startswith(WELCOME)
+                server.waitFor("Conexión establecida con IP: 2001:db8::7 y Puerto: 41000")
+                with proxyClient(proxied6, six, "::1", "::1", socket.AF_INET6) as second:
+                    assert second.line() is None
+                    server.waitFor(f"Conexión de [::1]:{second.localPort} cerrada: su cabecera PROXY dice venir de "
+                                   "[2001:db8::7]:41000, un cliente que ya está conectado.")
+                assert first.ask("sigo").startswith(REPLY)
+            assert "Traceback" not in server.text
+
+    def test_duplicateClaimRefusedAcrossWorkers(self):
+        """
+        A second live connection claiming 10.0.0.5:50000 is refused with a
+        console line, whichever worker takes it: the other worker too.
+        """
+        proxied = freePort()
+        with ServerProcess("--workers", "2", "--listen", f"haproxy:tcp:{proxied}:interface=127.0.0.1") as server:
+            workersReady(server)
+            header = v1("10.0.0.5", 50000)
+            with proxyClient(proxied, header) as first:
+                assert first.line().startswith(WELCOME)
+                owner = int(server.waitFor(re.compile(
+                    r"\[w(\d)\] Conexión establecida con IP: 10\.0\.0\.5 y Puerto: 50000")).group(1))
+                refusedBy = set()
+                for _ in range(SPREAD_TRIES):
+                    with proxyClient(proxied, header) as again:
+                        assert again.line() is None
+                        refusedBy.add(int(server.waitFor(re.compile(
+                            rf"\[w(\d)\] Conexión de 127\.0\.0\.1:{again.localPort} cerrada: su cabecera PROXY dice "
+                            r"venir de 10\.0\.0\.5:50000, un cliente que ya está conectado\.")).group(1)))
+                    if refusedBy - {owner}:
+                        break
+                assert refusedBy - {owner}, refusedBy
+                assert first.ask("hola").startswith(REPLY)
+            server.waitFor("Cliente 10.0.0.5:50000 se desconectó.")
+            # Gone: the address may come again.
+            until(lambda: _welcomed(proxied, header), "the claim given back")
+
+
+def _welcomed(port, header):
+    with proxyClient(port, header) as client:
+        return (client.line() or "").startswith(WELCOME)
+
+
+def statusOf(server):
+    return server.waitFor(STATUS_LINE).group(1)
+
+
+class SilentWorkerTests(SynchronousTestCase):
+    def test_silentWorkerNamedKilledAndReplaced(self):
+        """
+        A worker stopped with SIGSTOP: clientes and /status.json answer
+        within about a second with the other worker's clients and name the
+        silent one, /healthz still says serving; within --worker-timeout and
+        a little the console names it (pid, clients), it is killed and a
+        new one takes its number.
+        """
+        with TerminalServer("--workers", "2", "--worker-timeout", "3",
+                            "--status", "tcp:0:interface=127.0.0.1") as server:
+            pids = workersReady(server)
+            base = statusOf(server)
+            byWorker = spread(server, server.port)
+            stuck, other = 1, 2
+            assert byWorker[other][0].nothingWithin(0.6)  # the load reported
+            os.kill(pids[stuck], signal.SIGSTOP)
+            stopped = time.monotonic()
+            try:
+                answer = server.command("clientes", f"[w{stuck}] El proceso trabajador (pid {pids[stuck]}) no "
+                                        "respondió en 1 s: esta respuesta no incluye a sus clientes.")
+                assert f"Conexiones activas: {len(byWorker[other])}" in answer
+                assert f"127.0.0.1:{byWorker[other][0].localPort}  conectado el" in answer
+                asked = time.monotonic()
+                code, body = get(base + "status.json")
+                assert code == 200 and time.monotonic() - asked < 2.5
+                state = json.loads(body)
+                assert state["silent"] == [{"number": stuck, "pid": pids[stuck]}], state["silent"]
+                assert {c["worker"] for c in state["clients"]} == {other}
+                assert get(base + "healthz") == (200, b"serving\n")
+                assert byWorker[other][0].ask("sigo").startswith(REPLY)
+                server.waitFor(re.compile(
+                    rf"\[w{stuck}\] El proceso trabajador \(pid {pids[stuck]}\) no responde desde hace [34] s, con "
+                    rf"{len(byWorker[stuck])} clientes: se lo mata \(SIGKILL\) y se inicia otro\."))
+                assert time.monotonic() - stopped < 3 + 2.5
+            finally:
+                resume(pids[stuck])
+            server.waitFor(re.compile(rf"\[w{stuck}\] Proceso trabajador listo \(pid (?!{pids[stuck]}\))\d+\)"))
+            assert "terminó inesperadamente" not in server.text
+            for client in byWorker[stuck]:
+                assert client.line() is None
+            server.command("clientes", f"Conexiones activas: {len(byWorker[other])}")
+            closeAll(byWorker)
+
+    def test_lateWorkerNamedAtShutdown(self):
+        """
+        With --worker-timeout 0 a stopped worker is never killed for its
+        silence, but on SIGTERM it is killed once the stop's bound is over,
+        and named: exit status 1.
+        """
+        with ServerProcess("--workers", "2", "--worker-timeout", "0", "--grace", "1") as server:
+            pids = workersReady(server)
+            os.kill(pids[2], signal.SIGSTOP)
+            try:
+                server.signal(signal.SIGTERM)
+                assert server.wait(DEADLINE_SECONDS * 2) == 1
+            finally:
+                resume(pids[2])
+            assert f"[w2] El proceso trabajador (pid {pids[2]}) no terminó su cierre en 8 s: se lo mata (SIGKILL)." \
+                in server.text
+            assert "no responde desde hace" not in server.text
+
+
+#: The main process's open-file limit in the restart test: low enough to fill.
+FEW_FILES = 64
+LIMITED = "import os, resource, sys; n = int(sys.argv[1]); resource.setrlimit(resource.RLIMIT_NOFILE, (n, n)); " \
+    "os.execv(sys.argv[2], sys.argv[2:])"
+
+
+def openFiles(pid):
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+class RestartTests(SynchronousTestCase):
+    def test_startFailsUntilDescriptorsFree(self):
+        """
+        A worker that dies while the main process has no descriptor left
+        (idle connections to its status port took them) cannot be started
+        again: one line each try, tried again later and later, nothing
+        leaked; once descriptors are free it starts.
+        """
+        server = ServerProcess("--workers", "2", "--status", "tcp:0:interface=127.0.0.1")
+        server.args = [sys.executable, "-c", LIMITED, str(FEW_FILES), *server.args]
+        idle = []
+        with server:
+            pids = workersReady(server)
+            statusPort = int(statusOf(server).rstrip("/").rsplit(":", 1)[1])
+            pid = server.proc.pid
+            before = openFiles(pid)
+            while openFiles(pid) < FEW_FILES and len(idle) < FEW_FILES:
+                idle.append(socket.create_connection(("127.0.0.1", statusPort)))
+                until(lambda: openFiles(pid) >= min(FEW_FILES, before + len(idle)), "the idle connection accepted")
+            os.kill(pids[1], signal.SIGKILL)
+            failed = server.waitFor(re.compile(r"\[w1\] No se pudo iniciar el proceso trabajador \(EMFILE: "
+                                               r"Demasiados archivos abiertos\); se vuelve a intentar en (\d+) s\."))
+            assert "Traceback" not in server.text
+            for connection in idle:
+                connection.close()
+            server.waitFor(re.compile(r"(?s)No se pudo iniciar.*\[w1\] Proceso trabajador listo"),
+                           int(failed.group(1)) * 3 + DEADLINE_SECONDS)
+            until(lambda: openFiles(pid) == before, "the descriptors as before")
+            with connected(server.port) as client:
+                assert client.ask("hola").startswith(REPLY)
+            server.signal()
+            assert server.wait() == 0
+
+
+def metric(base, name):
+    """
+    The value of the sample C{name} (labels included) in /metrics.
+    """
+    _, body = get(base + "metrics")
+    match = re.search(rb"^" + re.escape(name.encode()) + rb" (\S+)$", body, re.M)
+    return float(match.group(1))
+
+
+class CountersTests(SynchronousTestCase):
+    def test_countersSurviveAKilledWorker(self):
+        """
+        tpreactor_messages_total, tpreactor_refusals_total and the reply
+        histogram read the same after a worker that counted some of them
+        is killed: counters never go back.
+        """
+        with ServerProcess("--workers", "2", "--max-per-ip", "1", "--status", "tcp:0:interface=127.0.0.1") as server:
+            pids = workersReady(server)
+            base = statusOf(server)
+            byWorker = {}
+            for last in range(2, 2 + SPREAD_TRIES):
+                client = connected(server.port, source=f"127.0.0.{last}")
+                number = int(server.waitFor(re.compile(
+                    rf"\[w(\d)\] Conexión establecida con IP: 127\.0\.0\.{last} y")).group(1))
+                byWorker.setdefault(number, []).append(client)
+                if len(byWorker) == 2:
+                    break
+            for clients in byWorker.values():
+                for client in clients:
+                    for _ in range(5):
+                        assert client.ask("hola").startswith(REPLY)
+                    with LineClient(server.port, source=client.sock.getsockname()[0]) as extra:
+                        assert extra.line() == FULL
+            until(lambda: metric(base, 'tpreactor_refusals_total{reason="full"}') >= len(byWorker), "refusals")
+            names = ["tpreactor_messages_total", 'tpreactor_refusals_total{reason="full"}',
+                     "tpreactor_reply_seconds_count"]
+            before = [metric(base, name) for name in names]
+            assert before[0] == 5 * sum(len(c) for c in byWorker.values()), before
+            os.kill(pids[1], signal.SIGKILL)
+            server.waitFor(re.compile(r"\[w1\] Proceso trabajador listo \(pid (?!%d\))" % pids[1]))
+            assert [metric(base, name) for name in names] == before
             closeAll(byWorker)

@@ -15,13 +15,13 @@ from tpreactor.proxy._header import MALFORMED, MISSING, V2_SIGNATURE, HeaderRead
 V1_TCP4 = b"PROXY TCP4 203.0.113.7 192.0.2.1 41000 6667\r\n"
 
 
-def v2(command=0x1, family=0x11, body=None, tlvs=b""):
+def v2(command=0x1, family=0x11, body=None, tlvs=b"", sourcePort=41000):
     """
-    A v2 header: TCP over IPv4 from 203.0.113.7:41000 to 192.0.2.1:6667
-    unless told otherwise.
+    A v2 header: TCP over IPv4 from 203.0.113.7:41000 (or C{sourcePort}) to
+    192.0.2.1:6667 unless told otherwise.
     """
     if body is None:
-        body = socket.inet_aton("203.0.113.7") + socket.inet_aton("192.0.2.1") + struct.pack("!HH", 41000, 6667)
+        body = socket.inet_aton("203.0.113.7") + socket.inet_aton("192.0.2.1") + struct.pack("!HH", sourcePort, 6667)
     body += tlvs
     return V2_SIGNATURE + bytes([0x20 | command, family]) + struct.pack("!H", len(body)) + body
 

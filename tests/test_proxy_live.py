@@ -50,7 +50,7 @@ class ProxiedLiveTests(TestCase):
             first.send(v1(port=41000) + b"hola\n")
             assert (yield first.line()).startswith(WELCOME)
             assert (yield first.line()).startswith(REPLY)
-            second.send(v2())  # 203.0.113.7 too, in v2
+            second.send(v2(sourcePort=41002))  # 203.0.113.7 too, in v2
             assert (yield second.line()) == FULL
             yield second.closed.addTimeout(5, reactor)
             third.send(v1(host="198.51.100.9", port=41001))
@@ -63,7 +63,7 @@ class ProxiedLiveTests(TestCase):
         lines = logged(events)
         assert "Conexión establecida con IP: 203.0.113.7 y Puerto: 41000" in lines, lines
         assert "Mensaje recibido de 203.0.113.7:41000: hola" in lines, lines
-        assert "Cliente 203.0.113.7:41000 desconectado por el servidor: servidor lleno." in lines, lines
+        assert "Cliente 203.0.113.7:41002 desconectado por el servidor: servidor lleno." in lines, lines
         assert "Conexión establecida con IP: 198.51.100.9 y Puerto: 41001" in lines, lines
         assert not [line for line in lines if "127.0.0.1" in line and "escuchando" not in line], lines
 

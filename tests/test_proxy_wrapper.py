@@ -5,6 +5,7 @@ address; a health check is closed quietly; a missing, malformed, slow or
 cut-off header is one console line and a close.
 """
 
+from twisted.internet import defer
 from twisted.internet.address import IPv4Address
 from twisted.internet.endpoints import TCP4ServerEndpoint
 from twisted.internet.testing import MemoryReactor, StringTransport
@@ -12,12 +13,13 @@ from twisted.logger import capturedLogs, formatEvent
 from twisted.trial.unittest import SynchronousTestCase
 
 from tpreactor.endpoints import parseEndpoint
+from tpreactor.proxy._trust import Claims, parseTrusted
 from tpreactor.proxy._wrapper import HEADER_TIMEOUT_SECONDS, HeaderFirstFactory
 from tpreactor.status.snapshot import snapshot
 
 from .memory import Client, Server, serialServer
 from .test_console import consoleOn, typed
-from .test_proxy_header import V1_TCP4, v2
+from .test_proxy_header import V1_TCP4, v2, v2ipv6
 from .test_status_recorder import fakeServer, recorded
 
 WELCOME = "Servidor: Conexión establecida el 13 de mayo a las 15:15 hs. Puedes enviar mensajes al servidor."
@@ -44,8 +46,8 @@ class Proxied:
         self.wrapping = HeaderFirstFactory(self.factory)
         self._nextPort = PROXY_PORT
 
-    def connect(self):
-        address = IPv4Address("TCP", "127.0.0.1", self._nextPort)
+    def connect(self, proxyHost="127.0.0.1"):
+        address = IPv4Address("TCP", proxyHost, self._nextPort)
         self._nextPort += 1
         wrapper = self.wrapping.buildProtocol(address)
         transport = StringTransport(peerAddress=address)
@@ -323,6 +325,197 @@ class RefusalTests(SynchronousTestCase):
             self.assertTrue(client.closing)
             client.lose()
         self.assertEqual(logged(events), [line])
+
+
+class TrustTests(SynchronousTestCase):
+    def test_untrustedClosedUnread(self):
+        """
+        A connection from a peer that is no trusted proxy is closed as it
+        is accepted, before anything is sent or read, with one console line
+        naming its own address and why; it is no longer counted once gone.
+        """
+        proxied = Proxied(trustedProxies=parseTrusted("127.0.0.1"))
+        with capturedLogs() as events:
+            client = proxied.connect(proxyHost="127.0.0.2")
+            self.assertTrue(client.closing)
+            client.send(V1_TCP4 + b"hola\n")
+            client.lose()
+        self.assertEqual(client.transport.value(), b"")
+        self.assertEqual(logged(events), [
+            f"Conexión de 127.0.0.2:{PROXY_PORT} cerrada: no es un proxy de confianza (--trusted-proxies): "
+            "su cabecera PROXY no se cree."
+        ])
+        self.assertEqual((proxied.factory.connections, proxied.factory.accepting.open), ({}, 0))
+        self.assertEqual(proxied.clock.getDelayedCalls(), [])
+
+    def test_untrustedEnglish(self):
+        """
+        In English the line says the same.
+        """
+        proxied = Proxied(lang="en")
+        with capturedLogs() as events:
+            proxied.connect(proxyHost="192.0.2.50")
+        self.assertEqual(logged(events), [
+            f"Connection from 192.0.2.50:{PROXY_PORT} closed: it is not a trusted proxy (--trusted-proxies): "
+            "its PROXY header is not believed."
+        ])
+
+    def test_trustedByTheList(self):
+        """
+        A peer the list names is believed, loopback or not, and its client admitted by the header's address.
+        """
+        proxied = Proxied(trustedProxies=parseTrusted("10.0.0.0/8"))
+        client = proxied.connect(proxyHost="10.9.8.7")
+        with capturedLogs() as events:
+            client.send(V1_TCP4)
+        self.assertEqual((client.lines(), logged(events)), ([WELCOME], [CONNECTED]))
+
+
+class ClaimTests(SynchronousTestCase):
+    def test_secondLiveClaimRefused(self):
+        """
+        A second live connection whose header claims a connected client's
+        address and port is refused with one console line and nothing on
+        the wire; the first goes on, and once it has gone the address may
+        come again.
+        """
+        proxied = Proxied()
+        first, second = proxied.connect(), proxied.connect()
+        first.send(v1(host="10.0.0.5", port=50000))
+        with capturedLogs() as events:
+            second.send(v1(host="10.0.0.5", port=50000) + b"hola\n")
+            self.assertTrue(second.closing)
+            second.lose()
+        self.assertEqual(second.lines(), [])
+        self.assertEqual(logged(events), [
+            f"Conexión de 127.0.0.1:{PROXY_PORT + 1} cerrada: su cabecera PROXY dice venir de 10.0.0.5:50000, "
+            "un cliente que ya está conectado."
+        ])
+        self.assertTrue(first.send(b"hola\n") is None and first.lines()[-1].startswith(REPLY))
+        self.assertEqual((len(proxied.factory.connections), proxied.factory.accepting.open), (1, 1))
+        first.lose()
+        third = proxied.connect()
+        third.send(v1(host="10.0.0.5", port=50000))
+        self.assertEqual(third.lines(), [WELCOME])
+
+    def test_ipv6ClaimsAndEnglish(self):
+        """
+        An IPv6 client is claimed in the console's form ([2001:db8::7]:41000), and refused twice in English too.
+        """
+        proxied = Proxied(lang="en")
+        proxied.connect().send(v2ipv6())
+        with capturedLogs() as events:
+            proxied.connect().send(v2ipv6())
+        self.assertEqual(logged(events), [
+            f"Connection from 127.0.0.1:{PROXY_PORT + 1} closed: its PROXY header claims [2001:db8::7]:41000, "
+            "a client already connected."
+        ])
+
+    def test_sameHostOtherPortsAdmitted(self):
+        """
+        One client address with different ports is several clients: each is admitted.
+        """
+        proxied = Proxied()
+        clients = [proxied.connect() for _ in range(3)]
+        for port, client in enumerate(clients, 41000):
+            client.send(v1(port=port))
+        self.assertEqual([c.lines() for c in clients], [[WELCOME]] * 3)
+
+    def test_refusedByTheServerReleases(self):
+        """
+        A client the server refuses (server full) gives its claim back as it closes.
+        """
+        proxied = Proxied(maxConnections=1)
+        proxied.connect().send(v1(port=1))
+        full = proxied.connect()
+        full.send(v1(port=2))
+        self.assertEqual(full.lines(), [FULL])
+        full.lose()
+        self.assertEqual(len(proxied.factory.proxyClaims), 1)
+
+    def test_noClaimWithoutASource(self):
+        """
+        A header that names no client (v1 UNKNOWN) claims nothing: the proxy's own connection stands.
+        """
+        proxied = Proxied()
+        proxied.connect().send(b"PROXY UNKNOWN\r\n")
+        self.assertEqual(len(proxied.wrapping.claims), 0)
+
+
+class AskedClaims(Claims):
+    """
+    Claims answered later, as a worker's are by the main process.
+    """
+
+    def __init__(self):
+        Claims.__init__(self)
+        self.asked = []
+        self.released = []
+
+    def claim(self, peer, owner=None):
+        d = defer.Deferred()
+        self.asked.append((peer, d))
+        return d
+
+    def release(self, peer, owner=None):
+        self.released.append(peer)
+
+
+class AskedClaimTests(SynchronousTestCase):
+    def setUp(self):
+        self.proxied = Proxied()
+        self.claims = self.proxied.factory.proxyClaims = AskedClaims()
+        self.client = self.proxied.connect()
+
+    def test_waitsUnreadThenAdmitted(self):
+        """
+        While the claim is asked the connection is not read and nothing is
+        said; once it is free the client is welcomed and what it sent
+        meanwhile is answered.
+        """
+        self.client.send(v1() + b"uno\n")
+        self.assertEqual(self.client.transport.producerState, "paused")
+        self.client.send(b"dos\n")
+        self.assertEqual((self.client.lines(), self.proxied.factory.connections), ([], {}))
+        self.claims.asked[0][1].callback(True)
+        lines = self.client.lines()
+        self.assertEqual(self.client.transport.producerState, "producing")
+        self.assertEqual((lines[0], len(lines)), (WELCOME, 3))
+        self.client.lose()
+        self.assertEqual(self.claims.released, ["203.0.113.7:41000"])
+
+    def test_refusedWhenTaken(self):
+        """
+        A claim the main process says is taken is refused with the console line and the close.
+        """
+        self.client.send(v1())
+        with capturedLogs() as events:
+            self.claims.asked[0][1].callback(False)
+        self.assertTrue(self.client.closing)
+        self.assertIn("un cliente que ya está conectado", logged(events)[0])
+        self.client.lose()
+        self.assertEqual(self.claims.released, [])
+
+    def test_goneWhileAskingGivesItBack(self):
+        """
+        A connection lost while its claim is asked gives the claim back when the answer comes.
+        """
+        self.client.send(v1())
+        self.client.lose()
+        self.claims.asked[0][1].callback(True)
+        self.assertEqual(self.claims.released, ["203.0.113.7:41000"])
+        self.assertEqual((self.proxied.factory.connections, self.proxied.factory.accepting.open), ({}, 0))
+
+    def test_halfClosedWhileAsking(self):
+        """
+        A client that sent salir and shut down its sending side while its claim was asked still gets its goodbye.
+        """
+        self.client.send(v1() + b"salir\n")
+        self.client.protocol.readConnectionLost()
+        self.claims.asked[0][1].callback(True)
+        lines = self.client.lines()
+        self.assertEqual(lines[0], WELCOME)
+        self.assertTrue(lines[-1].startswith("Servidor: Conexión finalizada."), lines)
 
 
 class EndpointTests(SynchronousTestCase):

@@ -82,6 +82,31 @@ class OptionsTests(SynchronousTestCase):
             self.assertIn(message, str(raised.exception))
             self.assertNotIn("\n", str(raised.exception))
 
+    def test_trustedProxies(self):
+        """
+        --trusted-proxies is loopback by default, else the networks it names,
+        in every process's settings; a bad item is one line in the server's
+        language.
+        """
+        self.assertEqual(parse().settings().trustedProxies, ("127.0.0.0/8", "::1"))
+        o = parse("--trusted-proxies", "10.0.0.5, 2001:db8::/32")
+        self.assertEqual(o.settings().trustedProxies, ("10.0.0.5/32", "2001:db8::/32"))
+        for lang, text in [("es", "--trusted-proxies: '10.0.0.300' no es una dirección IP ni una red"),
+                           ("en", "--trusted-proxies: '10.0.0.300' is neither an IP address nor a network")]:
+            with self.assertRaises(usage.UsageError) as raised:
+                parse("--lang", lang, "--trusted-proxies", "10.0.0.0/8,10.0.0.300")
+            self.assertTrue(str(raised.exception).startswith(text), str(raised.exception))
+            self.assertNotIn("\n", str(raised.exception))
+
+    def test_workerTimeout(self):
+        """
+        --worker-timeout is 10 s by default, 0 turns it off, and it is never negative.
+        """
+        self.assertEqual((parse()["worker-timeout"], parse("--worker-timeout", "0")["worker-timeout"]), (10.0, 0.0))
+        with self.assertRaises(usage.UsageError) as raised:
+            parse("--lang", "en", "--worker-timeout", "-1")
+        self.assertEqual(str(raised.exception), "--worker-timeout must be a number at least 0, not '-1'")
+
     def test_unknownLanguage(self):
         """
         A language we do not have is named in the default language, Spanish.
@@ -91,10 +116,13 @@ class OptionsTests(SynchronousTestCase):
         self.assertEqual(str(raised.exception), "idioma desconocido 'fr'; elige uno de: es, en")
 
     def test_helpDocumentsEveryOption(self):
+        """
+        --help names every option and every mode.
+        """
         text = str(Options())
         for option in ("--mode", "--listen", "--port", "--work", "--work-kind", "--threads", "--processes",
                        "--lang", "--backlog", "--quiet", "--grace", "--max-line-length", "--idle-timeout",
-                       "--max-connections", "--max-per-ip", *(m.name for m in allModes())):
+                       "--max-connections", "--max-per-ip", "--worker-timeout", "--trusted-proxies", *(m.name for m in allModes())):
             self.assertIn(option, text)
 
 

@@ -1,18 +1,20 @@
 """
 The whole server's limits across workers: the main process's L{Gate}, and a
-worker's factory that serves a client only once the gate admits it.
+worker's factory that serves a client only once the gate admits it; the
+clients PROXY headers claim, granted by the main process.
 """
 
 from twisted.internet import defer
 from twisted.trial.unittest import SynchronousTestCase
 
 from tpreactor.factory import TimeFactory
-from tpreactor.workers.admission import Gate, admittedByMain
+from tpreactor.workers.admission import ClaimsOfMain, Gate, admittedByMain
 from tpreactor.workers.commands import Admit, Left
 from tpreactor.workers.wiring import limitsFor
 from tpreactor.factory import Settings
 
 from .memory import Server
+from .test_workers_commands import Conversation
 
 FULL = "Servidor: Servidor lleno, intente más tarde."
 WELCOME = "Servidor: Conexión establecida el"
@@ -143,3 +145,35 @@ class LimitsForTests(SynchronousTestCase):
         self.assertEqual((gate.maxConnections, gate.maxPerIp), (5, 2))
         self.assertEqual(workerSettings.maxPerIp, 0)
         self.assertNotEqual(workerSettings.maxConnections, 5)
+
+
+class ClaimsOverAmpTests(SynchronousTestCase):
+    def test_claimedOnceAcrossTheConversation(self):
+        """
+        A worker's claim of a proxied client is the main process's to grant, once while it is live.
+        """
+        talk = Conversation()
+        claims = ClaimsOfMain(talk.control)
+        results = []
+        for _ in range(2):
+            claims.claim("10.0.0.5:50000").addCallback(results.append)
+        talk.pump.flush()
+        self.assertEqual(results, [True, False])
+        claims.release("10.0.0.5:50000")
+        talk.pump.flush()
+        claims.claim("10.0.0.5:50000").addCallback(results.append)
+        talk.pump.flush()
+        self.assertEqual(results, [True, False, True])
+
+    def test_mainGoneIsFree(self):
+        """
+        With the main process gone nobody can refuse: the claim is taken as free, and a release says nothing.
+        """
+        talk = Conversation()
+        talk.main.transport.loseConnection()
+        talk.pump.flush()
+        results = []
+        claims = ClaimsOfMain(talk.control)
+        claims.claim("10.0.0.5:1").addCallback(results.append)
+        claims.release("10.0.0.5:1")
+        self.assertEqual(results, [True])

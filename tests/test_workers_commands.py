@@ -12,11 +12,15 @@ from twisted.logger import capturedLogs
 from twisted.test.iosim import connectedServerAndClient
 from twisted.trial.unittest import SynchronousTestCase
 
+from tpreactor.proxy import Claims
 from tpreactor.workers.admission import Gate
 from tpreactor.status.recorder import Recorder
 from tpreactor.status.snapshot import snapshot
-from tpreactor.workers.commands import Admit, CloseListeners, Kick, Left, ListClients, Snapshot, Stop, WhenEmpty
-from tpreactor.workers.control import LOAD_SECONDS, WorkerControl
+from tpreactor.workers.commands import (
+    Admit, CloseListeners, Heartbeat, Kick, Left, ListClients, Snapshot, Stop, WhenEmpty,
+)
+from tpreactor.workers.control import GOODBYE_SECONDS, LOAD_SECONDS, WorkerControl
+from tpreactor.workers.counters import Tally, countersOf
 from tpreactor.workers.supervisor import MainControl, WorkerProcess
 
 from .memory import Server
@@ -40,17 +44,21 @@ class Conversation:
     def __init__(self, gate=None, status=False):
         self.memory = Server()
         self.server, self.listener = timeServer(self.memory)
-        read = None
+        read = counted = None
         if status:
             self.listener.port = ListeningAt()
-            recorder = Recorder(self.memory.factory.monotonic)
+            recorder = self.recorder = Recorder(self.memory.factory.monotonic)
             recorder.install(self.memory.factory)
             read = lambda: snapshot(self.server, recorder, "reactor")  # noqa: E731
+            counted = lambda: countersOf(recorder)  # noqa: E731
         self.stops = []
         self.clock = self.memory.clock
-        self.worker = WorkerProcess(1, lambda worker: None, gate, 0.0, self.memory.factory.catalogue)
+        self.claims = Claims()
+        self.tally = Tally()
+        self.worker = WorkerProcess(1, lambda worker: None, gate, 0.0, self.memory.factory.catalogue,
+                                    claims=self.claims, tally=self.tally)
         self.main, self.control, self.pump = connectedServerAndClient(
-            lambda: WorkerControl(self.server, lambda: self.stops.append(True), self.clock, read),
+            lambda: WorkerControl(self.server, lambda: self.stops.append(True), self.clock, read, counted),
             lambda: self.worker.control,
         )
 
@@ -189,6 +197,54 @@ class MainControlTests(SynchronousTestCase):
         """
         talk = Conversation()
         self.assertIsInstance(talk.clock, Clock)
+
+
+class HeartbeatTests(SynchronousTestCase):
+    def test_heartbeatSaysClientsAndCounters(self):
+        """
+        Heartbeat answers how many clients the worker has and what it counted.
+        """
+        talk = Conversation(status=True)
+        talk.memory.connect().send(b"hola\nque tal\n")
+        talk.memory.connect()
+        answer = talk.ask(Heartbeat)
+        counted = json.loads(answer["counters"])
+        self.assertEqual((answer["clients"], counted["messages"]), (2, 2))
+        self.assertEqual(counted["histogram"]["count"], 2)
+        self.assertEqual(set(counted["refusals"]), {"full", "shutdown"})
+
+    def test_heartbeatWithoutStatus(self):
+        """
+        A worker that records nothing (no --status) still answers, with null counters.
+        """
+        talk = Conversation()
+        self.assertEqual(talk.ask(Heartbeat), {"clients": 0, "counters": "null"})
+
+    def test_goodbyeLeavesTheCounters(self):
+        """
+        A worker that ends says what it counted last, and the main process keeps it once the worker is gone.
+        """
+        talk = Conversation(status=True)
+        talk.memory.connect().send(b"uno\ndos\ntres\n")
+        done = []
+        talk.control.goodbye().addCallback(done.append)
+        talk.pump.flush()
+        self.assertEqual(done, [None])
+        talk.tally.gone(talk.worker)
+        self.assertEqual(talk.tally.total()["messages"], 3)
+
+    def test_goodbyeBounded(self):
+        """
+        A goodbye the main process does not take is given up after GOODBYE_SECONDS; with nothing recorded, none is said.
+        """
+        talk = Conversation(status=True)
+        done = []
+        talk.control.goodbye().addCallback(done.append)
+        talk.clock.advance(GOODBYE_SECONDS)
+        self.assertEqual(done, [None])
+        quiet = Conversation()
+        quiet.control.goodbye().addCallback(done.append)
+        self.assertEqual(done, [None, None])
 
 
 class SnapshotTests(SynchronousTestCase):

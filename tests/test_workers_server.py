@@ -7,16 +7,12 @@ worker that dies; the workers themselves are fakes here.
 import json
 
 from twisted.internet import defer
-from twisted.internet.error import ProcessDone, ProcessTerminated
-from twisted.internet.task import Clock
 from twisted.internet.testing import MemoryReactorClock
 from twisted.logger import capturedLogs
 from twisted.python import usage
-from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 
 from tpreactor.factory import Settings
-from tpreactor.messages import catalogue
 from tpreactor.modes import modeNamed
 from tpreactor.tap import Options, makeService
 from tpreactor.workers import checkWorkers, workerCount
@@ -24,7 +20,7 @@ from tpreactor.workers.commands import CloseListeners, Hurry, Kick, ListClients,
 from tpreactor.workers.operator import WorkersConsole, WorkersOperator
 from tpreactor.workers.server import MainView, WorkersServer
 from tpreactor.workers.status import GatheredStatusService
-from tpreactor.workers.supervisor import Supervisor, WorkerProcess
+from tpreactor.workers.supervisor import Answers
 
 from .shutdownfakes import FakeListener, messages
 
@@ -33,6 +29,9 @@ def parse(*args):
     options = Options()
     options.parseOptions(list(args))
     return options
+
+
+SILENT = object()
 
 
 class FakeWorkers:
@@ -52,6 +51,20 @@ class FakeWorkers:
     def tell(self, command, **kwargs):
         self.told.append((command, kwargs))
         return defer.succeed(list(self.answers.get(command, [])))
+
+    def ask(self, command, seconds, **kwargs):
+        """
+        As L{tell}, with an answer of C{None} for a worker gone and
+        C{SILENT} for one that did not answer (its pid is 100 + its number).
+        """
+        self.told.append((command, kwargs))
+        answers = Answers([], [])
+        for number, answer in self.answers.get(command, []):
+            if answer is SILENT:
+                answers.silent.append((number, 100 + number))
+            elif answer is not None:
+                answers.answered.append((number, answer))
+        return defer.succeed(answers)
 
     def startAll(self):
         self.started = True
@@ -143,7 +156,8 @@ class OptionsTests(SynchronousTestCase):
         reactor = MemoryReactorClock()
         service = makeService(parse("--workers", "2", "-p", "7001"), reactor)
         self.assertIsInstance(service, WorkersServer)
-        self.assertEqual(service.workers.count, 2)
+        self.assertEqual((service.workers.count, service.workers.timeout), (2, 10.0))
+        self.assertEqual(makeService(parse("--workers", "2", "--worker-timeout", "3"), reactor).workers.timeout, 3.0)
         self.assertIsInstance(service.getServiceNamed("operator"), WorkersOperator)
         self.assertIsInstance(service.getServiceNamed("operator").consoleClass(service.factory), WorkersConsole)
 
@@ -185,6 +199,41 @@ class ConsoleTests(SynchronousTestCase):
         console, said, _ = self.console({Kick: [(1, {"peer": ""})]})
         console.lineReceived(b"desconectar 127.0.0.1:9")
         self.assertEqual(said, ["No hay ningún cliente conectado desde 127.0.0.1:9."])
+
+
+    def test_listNamesTheSilentWorker(self):
+        """
+        clientes with a worker that does not answer: the others' clients, and a line naming the silent one.
+        """
+        console, said, _ = self.console({ListClients: [
+            (1, SILENT),
+            (2, {"served": 1, "lines": ["127.0.0.1:2  b"]}),
+        ]})
+        console.lineReceived(b"clientes")
+        self.assertEqual(said, ["Conexiones activas: 1\n127.0.0.1:2  b  [w2]\n"
+                                "[w1] El proceso trabajador (pid 101) no respondió en 1 s: esta respuesta no incluye "
+                                "a sus clientes."])
+
+    def test_kickNamesTheSilentWorker(self):
+        """
+        desconectar with a worker that does not answer: what the others said, and a line naming the silent one.
+        """
+        console, said, _ = self.console({Kick: [(1, {"peer": ""}), (2, SILENT)]})
+        console.lineReceived(b"desconectar 127.0.0.1:9")
+        self.assertEqual(said, ["No hay ningún cliente conectado desde 127.0.0.1:9.",
+                                "[w2] El proceso trabajador (pid 102) no respondió en 1 s: esta respuesta no incluye "
+                                "a sus clientes."])
+
+    def test_consoleWaitsAboutASecond(self):
+        """
+        clientes and desconectar ask with a bound of about a second, not for ever.
+        """
+        console, said, workers = self.console({})
+        asked = []
+        workers.ask = lambda command, seconds, **kwargs: asked.append(seconds) or defer.succeed(Answers([], []))
+        console.lineReceived(b"clientes")
+        console.lineReceived(b"desconectar 127.0.0.1:9")
+        self.assertEqual(asked, [1.0, 1.0])
 
 
 class WorkersServerTests(SynchronousTestCase):
@@ -238,112 +287,3 @@ class WorkersServerTests(SynchronousTestCase):
         workers = FakeWorkers()
         workers.exitStatus = 1
         self.assertEqual(mainServer(workers)[0].exitStatus, 1)
-
-
-class SupervisorTests(SynchronousTestCase):
-    def setUp(self):
-        self.clock = Clock()
-        self.supervisor = Supervisor(self.clock, 2, None, None, catalogue("es"))
-        self.started = []
-        self.supervisor.start = self.start
-
-    def start(self, number):
-        worker = WorkerProcess(number, self.supervisor._ended, None, self.clock.seconds(), catalogue("es"))
-        worker.pid = 100 + number
-        self.supervisor.workers[number] = worker
-        self.started.append(number)
-        return worker
-
-    def test_deadWorkerLoggedAndReplaced(self):
-        """
-        A worker that dies is logged with how many clients it had, and started again.
-        """
-        self.supervisor.startAll()
-        self.clock.advance(10)
-        worker = self.supervisor.workers[2]
-        worker.clients = 3
-        with capturedLogs() as events:
-            worker.processEnded(Failure(ProcessTerminated(signal=9)))
-        self.assertEqual(messages(events), [
-            "[w2] El proceso trabajador (pid 102) terminó inesperadamente (signal 9) con 3 clientes; se inicia otro."
-        ])
-        self.clock.advance(0)
-        self.assertEqual(self.started, [1, 2, 2])
-
-    def test_quickDeathWaits(self):
-        """
-        A worker that dies right after it started is replaced only a moment later.
-        """
-        self.supervisor.startAll()
-        with capturedLogs():
-            self.supervisor.workers[1].processEnded(Failure(ProcessTerminated(exitCode=1)))
-        self.clock.advance(0)
-        self.assertEqual(self.started, [1, 2])
-        self.clock.advance(1)
-        self.assertEqual(self.started, [1, 2, 1])
-
-    def test_noReplacementWhileStopping(self):
-        """
-        While the server stops, a worker that ends is not replaced; its exit status counts.
-        """
-        self.supervisor.startAll()
-        ended = self.supervisor.stopAll(Stop, 30)
-        with capturedLogs() as events:
-            self.supervisor.workers[1].processEnded(Failure(ProcessDone(0)))
-            self.supervisor.workers[2].processEnded(Failure(ProcessTerminated(exitCode=1)))
-        self.assertEqual(messages(events), [])
-        self.assertTrue(ended.called)
-        self.clock.advance(5)
-        self.assertEqual(self.started, [1, 2])
-        self.assertEqual(self.supervisor.exitStatus, 1)
-        self.assertEqual(self.clock.getDelayedCalls(), [])
-
-
-class SpawningReactor(MemoryReactorClock):
-    """
-    A reactor that records the workers it is asked to start, and the signals
-    blocked at that moment.
-    """
-
-    def __init__(self):
-        MemoryReactorClock.__init__(self)
-        self.spawned = []
-
-    def spawnProcess(self, protocol, executable, args, env=None, childFDs=None, **kwargs):
-        import signal
-
-        self.spawned.append((args, childFDs, signal.pthread_sigmask(signal.SIG_BLOCK, [])))
-
-        class Transport:
-            pid = 4242
-
-        return Transport()
-
-    def adoptStreamConnection(self, fd, family, factory):
-        self.adopted = factory.buildProtocol(None)
-
-
-class SpawnTests(SynchronousTestCase):
-    def test_spawnedWithTheOperatorsSignalsBlocked(self):
-        """
-        A worker starts with its descriptors in place and the operator's signals blocked
-        (it ignores them once it runs); ours are as they were afterwards.
-        """
-        import signal
-        import socket
-
-        reactor = SpawningReactor()
-        listening = socket.socket()
-        self.addCleanup(listening.close)
-        supervisor = Supervisor(reactor, 1, lambda number, families: f"config {number} {families}",
-                                lambda: [listening], catalogue("es"))
-        before = signal.pthread_sigmask(signal.SIG_BLOCK, [])
-        worker = supervisor.start(1)
-        args, childFDs, blocked = reactor.spawned[0]
-        self.assertEqual(args[1:3], ["-m", "tpreactor.workers.child"])
-        self.assertEqual(childFDs[1], "r")
-        self.assertEqual(childFDs[4], listening.fileno())
-        self.assertTrue({signal.SIGINT, signal.SIGTERM, signal.SIGHUP} <= blocked)
-        self.assertEqual(signal.pthread_sigmask(signal.SIG_BLOCK, []), before)
-        self.assertEqual((worker.pid, supervisor.workers), (4242, {1: worker}))
-        self.assertIs(reactor.adopted, worker.control)

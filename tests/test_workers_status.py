@@ -15,6 +15,7 @@ from twisted.trial.unittest import SynchronousTestCase, TestCase
 from tpreactor.clock import SystemClock
 from tpreactor.factory import Settings
 from tpreactor.workers.commands import Snapshot
+from tpreactor.workers.counters import Tally
 from tpreactor.workers.server import MainView, WorkersServer
 from tpreactor.status import StatusConfig
 from tpreactor.status.site import DEFAULT_MAX_CONNECTIONS
@@ -38,6 +39,8 @@ class FakeWorker:
     A worker whose answer to L{Snapshot} is the Deferred C{answer()} gives.
     """
 
+    number = pid = None
+
     def __init__(self, answer):
         self.answer = answer
         self.asked = []
@@ -48,8 +51,20 @@ class FakeWorker:
 
 
 class FakeSupervisor:
+    """
+    The workers by number (each told its number, and pid 100 + number), a
+    tally, and whether some worker serves.
+    """
+
     def __init__(self, workers):
         self.workers = workers
+        for number, worker in workers.items():
+            worker.number, worker.pid = number, 100 + number
+        self.tally = Tally()
+        self.answering = True
+
+    def serving(self):
+        return self.answering
 
 
 def mainServer(workers=None, reactor=None):
@@ -73,6 +88,7 @@ def workerState(main, pid, ports, messages, kind="threads"):
     state.update(pid=pid, messages=messages, pool={"kind": kind, "size": 10, "busy": 1, "queued": 0})
     state["clients"] = [{"peer": f"127.0.0.1:{port}", "host": "127.0.0.1", "port": port} for port in ports]
     state["latency"]["bins"][5] = messages
+    state["histogram"]["count"] = messages
     return state
 
 
@@ -98,9 +114,22 @@ class GatherTests(SynchronousTestCase):
         gather(FakeSupervisor(workers), clock).addCallback(results.append)
         self.assertEqual(results, [])
         clock.advance(SNAPSHOT_SECONDS)
-        self.assertEqual([(n, s["pid"]) for n, s in results[0]], [(1, 101)])
+        states, quiet = results[0]
+        self.assertEqual([(n, s["pid"]) for n, s in states], [(1, 101)])
+        self.assertEqual(quiet, [(3, 103)])
         self.assertEqual(workers[3].asked, [Snapshot])
         silent.callback({"snapshot": "{}"})  # too late: ignored
+
+    def test_silentNamedAndCountersKept(self):
+        """
+        The merged snapshot names the silent workers, and its counters are the tally's: the silent and the dead included.
+        """
+        main = mainSnapshot(mainServer(), 0.0, 5.0, "reactor")
+        counters = {"messages": 150, "refusals": {"full": 5, "shutdown": 0}, "histogram": main["histogram"]}
+        merged = wholeServer(main, [(2, workerState(main, 102, [5002], 3))], [(1, 4711)], counters)
+        self.assertEqual(merged["silent"], [{"number": 1, "pid": 4711}])
+        self.assertEqual((merged["messages"], merged["refusals"]["full"]), (150, 5))
+        self.assertEqual(len(merged["clients"]), 1)
 
     def test_wholeServer(self):
         """
@@ -125,7 +154,8 @@ class GatherTests(SynchronousTestCase):
         With no worker to answer, the snapshot is the main process's alone: no client, still serving.
         """
         merged = wholeServer(mainSnapshot(mainServer(), 0.0, 1.0, "reactor"), [])
-        self.assertEqual((merged["clients"], merged["workers"], merged["serving"]), ([], [], True))
+        self.assertEqual((merged["clients"], merged["workers"], merged["serving"], merged["silent"]),
+                         ([], [], True, []))
 
 
 class GatheredHttpTests(TestCase):
@@ -134,7 +164,7 @@ class GatheredHttpTests(TestCase):
         The main process's status endpoint on a free loopback port over the
         fake C{workers}; the server and the endpoint's base URL.
         """
-        server = mainServer(workers, reactor)
+        server = self.server = mainServer(workers, reactor)
         description = "tcp:0:interface=127.0.0.1"
         config = StatusConfig(description, DEFAULT_MAX_CONNECTIONS)
         status = GatheredStatusService(config, serverFromString(reactor, description), server, "reactor")
@@ -166,6 +196,55 @@ class GatheredHttpTests(TestCase):
         server.stopping = True
         response, health = yield fetch(base + "healthz")
         self.assertEqual((response.code, health), (503, b"stopping\n"))
+
+    @defer.inlineCallbacks
+    def test_silentWorkerWithinASecond(self):
+        """
+        With a worker that does not answer, /status.json and /metrics answer
+        within about a second with the others' clients and a field naming
+        the silent one; /healthz still says serving.
+        """
+        main = mainSnapshot(mainServer(), 0.0, 1.0, "reactor")
+        workers = {1: FakeWorker(defer.Deferred), 2: FakeWorker(answering(workerState(main, 102, [5002], 3)))}
+        _, base = self.serve(workers)
+        started = reactor.seconds()
+        response, body = yield fetch(base + "status.json")
+        self.assertLess(reactor.seconds() - started, SNAPSHOT_SECONDS + 1)
+        state = json.loads(body)
+        self.assertEqual(([c["port"] for c in state["clients"]], state["silent"]), ([5002], [{"number": 1, "pid": 101}]))
+        response, metrics = yield fetch(base + "metrics")
+        self.assertIn(b'tpreactor_worker_silent{pid="101",worker="1"} 1.0', metrics)
+        response, health = yield fetch(base + "healthz")
+        self.assertEqual((response.code, health), (200, b"serving\n"))
+
+    @defer.inlineCallbacks
+    def test_countersNeverGoBack(self):
+        """
+        /metrics after a worker has died shows at least what it showed before: the dead worker's counts stay.
+        """
+        main = mainSnapshot(mainServer(), 0.0, 1.0, "reactor")
+        first, second = workerState(main, 101, [], 100), workerState(main, 102, [], 50)
+        first["refusals"]["full"], second["refusals"]["full"] = 2, 3
+        workers = {1: FakeWorker(answering(first)), 2: FakeWorker(answering(second))}
+        server, base = self.serve(workers)
+        _, before = yield fetch(base + "metrics")
+        supervisor = server.workers
+        supervisor.tally.gone(supervisor.workers.pop(2))
+        _, after = yield fetch(base + "metrics")
+        for text in (before, after):
+            self.assertIn(b"tpreactor_messages_total 150.0", text)
+            self.assertIn(b'tpreactor_refusals_total{reason="full"} 5.0', text)
+            self.assertIn(b"tpreactor_reply_seconds_count 150.0", text)
+
+    @defer.inlineCallbacks
+    def test_healthzWhileNoWorkerServes(self):
+        """
+        /healthz is 503 when no worker accepts and answers, even though the main process has not begun to stop.
+        """
+        _, base = self.serve({})
+        self.server.workers.answering = False
+        response, _ = yield fetch(base + "healthz")
+        self.assertEqual(response.code, 503)
 
     @defer.inlineCallbacks
     def test_failureIsAnError(self):

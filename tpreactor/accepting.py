@@ -4,7 +4,8 @@ Whether the listening ports accept: they stop for any of several reasons (a
 serial client's turn, the open-file limit) and accept again only once no
 reason is left; and the count of open connections that keeps every accept
 within the open-file limit, so that each client accepted can be told
-something (its welcome, or that the server is full).
+something (its welcome, or that the server is full); and, where several
+processes share a socket, how many connections one wake-up may take.
 """
 
 from twisted.internet.interfaces import IPushProducer
@@ -14,8 +15,11 @@ from .shutdown.openfiles import servedWithin
 #: Why the ports stop accepting: a client is served and the next ones wait
 #: their turn in the kernel's backlog (serial mode)...
 TURN = "turn"
-#: ...or every descriptor the server gives to connections is taken.
+#: ...or every descriptor the server gives to connections is taken...
 DESCRIPTORS = "descriptors"
+#: ...or this worker is ahead of the others in a burst, and lets them catch
+#: up (L{tpreactor.workers.turns}).
+AHEAD = "ahead"
 
 
 class Accepting:
@@ -28,20 +32,29 @@ class Accepting:
     closes every connection still queued, without a word. So each loop is
     held to the L{room} left under L{limit}, and once none is left the
     ports stop accepting: the next clients wait in the kernel's backlog
-    until a connection closes.
+    until a connection closes. Each loop is also held to L{perWake} when
+    it is set: a process that shares its sockets with others (the workers)
+    then takes a few of a queued burst and leaves the rest to the others,
+    whom the kernel wakes meanwhile.
 
     @ivar ports: the listening ports, in the order they were added.
     @ivar limit: most connections open at once, served, held and being
         refused alike (0: no limit).
+    @ivar perWake: most connections one accept loop takes (C{None}: as
+        many as Twisted would). Set it before the ports are added.
+    @ivar turns: asked before each accept loop whether to take one, and
+        told what it took (L{tpreactor.workers.turns.Turns}), or C{None}.
     @ivar open: connections accepted and not yet closed.
     @ivar guests: of those, the status endpoint's (L{admitGuest}).
     """
 
     guests = 0
+    turns = None
 
-    def __init__(self, limit):
+    def __init__(self, limit, perWake=None):
         self.ports = []
         self.limit = limit
+        self.perWake = perWake
         self.open = 0
         self._reasons = set()
         self._loops = {}
@@ -68,8 +81,9 @@ class Accepting:
         """
         self.ports.append(port)
         doRead = getattr(port, "doRead", None)
-        if self.limit and doRead is not None and hasattr(port, "numberAccepts"):
-            self._loops[port] = doRead
+        if (self.limit or self.perWake or self.turns) and doRead is not None and hasattr(port, "numberAccepts"):
+            # Another wrapper of its own (the workers' EPOLLEXCLUSIVE) stays under ours.
+            self._loops[port] = (doRead, "doRead" in vars(port))
             port.doRead = lambda: self._acceptWithin(port, doRead)
         if self._reasons:
             _pause(port)
@@ -80,19 +94,39 @@ class Accepting:
         """
         if port in self.ports:
             self.ports.remove(port)
-        if self._loops.pop(port, None) is not None:
-            del port.doRead
+        loop = self._loops.pop(port, None)
+        if loop is not None:
+            doRead, own = loop
+            if own:
+                port.doRead = doRead
+            else:
+                del port.doRead
 
     def _acceptWithin(self, port, doRead):
         """
-        One accept loop on C{port}, of at most the room left.
+        One accept loop on C{port}, of at most the room left and L{perWake},
+        if it is this process's turn.
         """
         room = self.room
         if room == 0:  # the reactor had this port's turn in hand already
             self.pause(DESCRIPTORS)
             return None
-        port.numberAccepts = min(port.numberAccepts, room)
-        return doRead()
+        # Twisted's own count adapts (1 after a loop that took one); ours
+        # does not, so that a loop that took all it could means more wait.
+        most = self.perWake or port.numberAccepts
+        if room is not None:
+            most = min(most, room)
+        turns = self.turns
+        if turns is None:
+            port.numberAccepts = most
+            return doRead()
+        if not turns.mayAccept():
+            return None
+        port.numberAccepts = most
+        before = port.sessionno
+        result = doRead()
+        turns.took(port.sessionno - before, most, port)
+        return result
 
     def opened(self):
         """

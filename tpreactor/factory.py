@@ -16,6 +16,7 @@ from .accepting import TURN, Accepting
 from .messages import DatedLines, plural
 from .messages import catalogue as catalogueFor
 from .protocol import FULL, SHUTDOWN, TimeProtocol
+from .proxy._trust import DEFAULT_TRUSTED
 from .shutdown.openfiles import maxOpenConnections, servedWithin
 
 log = Logger(namespace="tpreactor")
@@ -42,6 +43,9 @@ class Settings:
     #: (0: no limit); C{None}: what the open-file limit allows when the
     #: factory is made.
     maxOpen: Optional[int] = None
+    #: The networks whose PROXY headers are believed (C{--trusted-proxies});
+    #: unix-socket peers always are.
+    trustedProxies: tuple = DEFAULT_TRUSTED
 
 
 class TimeFactory(ServerFactory):

@@ -12,6 +12,7 @@ from .endpoints import parseEndpoint, withBacklog
 from .factory import Settings
 from .messages import LANGUAGES, catalogue
 from .modes import allModes
+from .proxy import DEFAULT_TRUSTED, parseTrusted
 from .service import TimeServer
 from .shutdown import ListeningService, defaultMaxConnections, withOperator
 from .startup import checkSocketFolder, checkTwistdFiles
@@ -96,6 +97,8 @@ class Options(StatusOptions, SpeakingOptions):
         ["idle-timeout", None, None, None, _number(float, "idle-timeout", 0)],
         ["max-connections", None, None, None, _number(int, "max-connections", 0)],
         ["workers", None, 1, None, _number(int, "workers", 0)],
+        ["worker-timeout", None, 10.0, None, _number(float, "worker-timeout", 0)],
+        ["trusted-proxies", None, None, None],
         ["max-per-ip", None, 0, None, _number(int, "max-per-ip", 0)],
     ]
     compData = _Completions()
@@ -117,7 +120,8 @@ class Options(StatusOptions, SpeakingOptions):
         cat = self.cat
         self.modes = {m.name: m for m in modes}
         helps = cat.optionHelp
-        names = ("quiet", "work", "backlog", "grace", "max-line-length", "max-per-ip", "listen", "port")
+        names = ("quiet", "work", "backlog", "grace", "max-line-length", "max-per-ip", "listen", "port",
+                 "worker-timeout", "trusted-proxies")
         for name in names:
             self.docs[name] = helps[name]
         self.documentStatus(cat)
@@ -168,6 +172,11 @@ class Options(StatusOptions, SpeakingOptions):
             self["max-connections"] = fileBound
         self["endpoints"] = [withBacklog(d, self["backlog"]) for d in self["listen"] or [DEFAULT_LISTEN]]
         checkWorkers(self["workers"], mode, self["lang"], self["endpoints"])
+        if self["trusted-proxies"] is not None:
+            try:
+                self["trusted-proxies"] = parseTrusted(self["trusted-proxies"])
+            except ValueError as e:
+                raise usage.UsageError(cat.badTrustedProxies.format(item=repr(str(e)))) from None
         from twisted.internet import reactor
 
         endpoints = []
@@ -197,6 +206,7 @@ class Options(StatusOptions, SpeakingOptions):
             maxPerIp=self["max-per-ip"],
             quiet=self["quiet"],
             grace=self["grace"],
+            trustedProxies=self["trusted-proxies"] or DEFAULT_TRUSTED,
         )
 
 

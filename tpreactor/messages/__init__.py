@@ -64,6 +64,7 @@ class Catalogue:
     numberAtLeast: str
     numberGreater: str
     badPort: str
+    badTrustedProxies: str
     badEndpoint: str
     endpointNeedsPackage: str
     pemHint: str
@@ -107,6 +108,13 @@ class Catalogue:
     workerReady: str
     workerSilentLine: str
     workerDied: str
+    workerDiedSoon: str
+    workerNotStarted: str
+    workerSilent: str
+    startingAnother: str
+    workerKilledLate: str
+    workerNoAnswer: str
+    epollShared: str
     workersCannotShare: str
     noWorkers: str
 

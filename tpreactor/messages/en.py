@@ -40,6 +40,8 @@ ENGLISH = Catalogue(
         "malformed": "malformed PROXY header",
         "slow": "no PROXY header within {seconds:g} s",
         "gone": "it disconnected before sending its PROXY header",
+        "untrusted": "it is not a trusted proxy (--trusted-proxies): its PROXY header is not believed",
+        "duplicate": "its PROXY header claims {claimed}, a client already connected",
     },
     workFailed="Error while processing a message from {peer}: {cause}",
     exposed="Warning: {address} takes clients from every interface and without --max-per-ip; "
@@ -60,6 +62,8 @@ ENGLISH = Catalogue(
     numberAtLeast="--{option} must be a number at least {minimum}, not {value}",
     numberGreater="--{option} must be a number greater than {minimum}, not {value}",
     badPort="--port must be a TCP port number (0-65535), not {value}",
+    badTrustedProxies="--trusted-proxies: {item} is neither an IP address nor a network "
+    "(e.g. 10.0.0.5, 10.0.0.0/8, 2001:db8::/32, comma-separated)",
     badEndpoint="bad endpoint {description}: {reason}",
     endpointNeedsPackage=(
         "endpoint {description} needs a package that is not installed ({package}); "
@@ -111,6 +115,11 @@ ENGLISH = Catalogue(
         "max-per-ip": "Most clients at once from one address; 0 is no limit.",
         "workers": "Processes that share the listening sockets{inModes}; 0 means one per core, 1 one process. "
         "With more, --max-connections (when given) and --max-per-ip count the whole server's clients.",
+        "worker-timeout": "With --workers: seconds a worker process may go without answering the main process "
+        "before it is killed (SIGKILL) and another started; 0: never killed.",
+        "trusted-proxies": "Addresses and networks (CIDR, IPv4 or IPv6, comma-separated) whose PROXY header is "
+        "believed on haproxy: endpoints; a connection from anywhere else is closed. Default: 127.0.0.0/8 and ::1; "
+        "unix sockets always.",
         "listen": "Listen on this endpoint (repeatable).",
         "port": "Listen on this TCP port of 127.0.0.1 (short for --listen tcp:PORT:interface=127.0.0.1).",
         "status": "Serve a live status page, /status.json, /metrics and /healthz on this endpoint (a bare port means 127.0.0.1; a unix socket is its owner's only). Default: off.",
@@ -174,6 +183,18 @@ ENGLISH = Catalogue(
     "heard) are not listed.",
     workerDied="[w{worker}] The worker process (pid {pid}) ended unexpectedly ({cause}) with {clients} clients; "
     "starting another.",
+    workerDiedSoon="[w{worker}] The worker process (pid {pid}) ended unexpectedly ({cause}) with {clients} clients, "
+    "{ran:g} s after it started; starting another in {seconds:g} s.",
+    workerNotStarted="[w{worker}] Could not start the worker process ({reason}); trying again in {seconds:g} s.",
+    workerSilent="[w{worker}] The worker process (pid {pid}) has not answered for {seconds:g} s, with {clients} "
+    "clients: killing it (SIGKILL){then}.",
+    startingAnother=" and starting another",
+    workerKilledLate="[w{worker}] The worker process (pid {pid}) did not finish stopping within {seconds:g} s: "
+    "killing it (SIGKILL).",
+    workerNoAnswer="[w{worker}] The worker process (pid {pid}) did not answer within {seconds:g} s: its clients are "
+    "not in this answer.",
+    epollShared="{address} is watched without EPOLLEXCLUSIVE ({reason}): every connection wakes every worker "
+    "process.",
     workersCannotShare="--workers cannot share {description}: {kind} endpoints are not plain stream sockets "
     "(use tcp, tcp6 or unix, haproxy: over them)",
     noWorkers="{mode} mode does not take --workers above 1: apparent concurrency serves one client at a time.",

@@ -40,6 +40,8 @@ SPANISH = Catalogue(
         "malformed": "cabecera PROXY mal formada",
         "slow": "la cabecera PROXY no llegó en {seconds:g} s",
         "gone": "se desconectó antes de enviar su cabecera PROXY",
+        "untrusted": "no es un proxy de confianza (--trusted-proxies): su cabecera PROXY no se cree",
+        "duplicate": "su cabecera PROXY dice venir de {claimed}, un cliente que ya está conectado",
     },
     workFailed="Error al procesar un mensaje de {peer}: {cause}",
     exposed="Atención: {address} acepta clientes de cualquier interfaz y sin --max-per-ip; "
@@ -60,6 +62,8 @@ SPANISH = Catalogue(
     numberAtLeast="--{option} debe ser un número mayor o igual que {minimum}, no {value}",
     numberGreater="--{option} debe ser un número mayor que {minimum}, no {value}",
     badPort="--port debe ser un número de puerto TCP (0-65535), no {value}",
+    badTrustedProxies="--trusted-proxies: {item} no es una dirección IP ni una red "
+    "(p. ej. 10.0.0.5, 10.0.0.0/8, 2001:db8::/32, separadas por comas)",
     badEndpoint="endpoint incorrecto {description}: {reason}",
     endpointNeedsPackage=(
         "el endpoint {description} necesita un paquete que no está instalado ({package}); "
@@ -87,6 +91,10 @@ SPANISH = Catalogue(
         "EROFS": "Sistema de archivos de solo lectura",
         "EAFNOSUPPORT": "Familia de direcciones no admitida",
         "ENAMETOOLONG": "Nombre de archivo demasiado largo",
+        "EMFILE": "Demasiados archivos abiertos",
+        "ENFILE": "Demasiados archivos abiertos en el sistema",
+        "EAGAIN": "Recurso no disponible temporalmente",
+        "ENOMEM": "No hay memoria suficiente",
     },
     folderMissing="la carpeta {folder} no existe",
     notAFolder="{folder} no es una carpeta",
@@ -124,6 +132,11 @@ SPANISH = Catalogue(
         "max-per-ip": "Máximo de clientes a la vez desde una misma dirección; 0 es sin límite.",
         "workers": "Procesos que comparten los sockets de escucha{inModes}; 0 es uno por núcleo, 1 un solo proceso. "
         "Con más, --max-connections (si se da) y --max-per-ip cuentan los clientes de todo el servidor.",
+        "worker-timeout": "Con --workers: segundos que un proceso trabajador puede pasar sin responder al proceso "
+        "principal antes de que se lo mate (SIGKILL) y se inicie otro; 0: nunca se lo mata.",
+        "trusted-proxies": "Direcciones y redes (CIDR, IPv4 o IPv6, separadas por comas) cuya cabecera PROXY se cree "
+        "en los endpoints haproxy:; una conexión de cualquier otra se cierra. Por defecto: 127.0.0.0/8 y ::1; "
+        "los sockets unix, siempre.",
         "listen": "Escuchar en este endpoint (se puede repetir).",
         "port": "Escuchar en este puerto TCP de 127.0.0.1 (abreviatura de --listen tcp:PUERTO:interface=127.0.0.1).",
         "status": "Servir una página de estado en vivo, /status.json, /metrics y /healthz en este endpoint (un puerto solo: en 127.0.0.1; un socket unix: solo para su dueño). Por omisión: desactivado.",
@@ -194,6 +207,19 @@ SPANISH = Catalogue(
     "no están en la lista.",
     workerDied="[w{worker}] El proceso trabajador (pid {pid}) terminó inesperadamente ({cause}) con {clients} "
     "clientes; se inicia otro.",
+    workerDiedSoon="[w{worker}] El proceso trabajador (pid {pid}) terminó inesperadamente ({cause}) con {clients} "
+    "clientes, {ran:g} s después de empezar; se inicia otro en {seconds:g} s.",
+    workerNotStarted="[w{worker}] No se pudo iniciar el proceso trabajador ({reason}); se vuelve a intentar en "
+    "{seconds:g} s.",
+    workerSilent="[w{worker}] El proceso trabajador (pid {pid}) no responde desde hace {seconds:g} s, con {clients} "
+    "clientes: se lo mata (SIGKILL){then}.",
+    startingAnother=" y se inicia otro",
+    workerKilledLate="[w{worker}] El proceso trabajador (pid {pid}) no terminó su cierre en {seconds:g} s: "
+    "se lo mata (SIGKILL).",
+    workerNoAnswer="[w{worker}] El proceso trabajador (pid {pid}) no respondió en {seconds:g} s: esta respuesta no "
+    "incluye a sus clientes.",
+    epollShared="{address} se vigila sin EPOLLEXCLUSIVE ({reason}): cada conexión despierta a todos los procesos "
+    "trabajadores.",
     workersCannotShare="--workers no puede compartir {description}: los endpoints {kind} no son sockets de "
     "flujo simples (usa tcp, tcp6 o unix, con haproxy: encima)",
     noWorkers="El modo {mode} no admite --workers mayor que 1: la concurrencia aparente atiende a un cliente a la vez.",

@@ -4,11 +4,15 @@ C{--max-connections} and C{--max-per-ip} for the whole server when the
 clients are spread over workers: the main process counts every worker's
 clients (L{Gate}), and a worker serves a client only once the main process
 admits it (L{admittedByMain}). Without those options nothing is asked: each
-worker keeps only its own open-file bound.
+worker keeps only its own open-file bound. Likewise the clients PROXY
+headers claim are the whole server's (L{ClaimsOfMain}): a worker asks for
+each proxied connection, and only for those.
 """
 
+from twisted.internet import defer
+
 from ..protocol import FULL, SHUTDOWN
-from .commands import Admit, Left
+from .commands import Admit, Claim, Left, Unclaim
 
 
 class Gate:
@@ -113,3 +117,28 @@ def admittedByMain(factoryClass):
 
     AdmittedByMain.__name__ = AdmittedByMain.__qualname__ = f"AdmittedByMain{factoryClass.__name__}"
     return AdmittedByMain
+
+
+class ClaimsOfMain:
+    """
+    A worker's claims of proxied clients (see L{tpreactor.proxy._trust.Claims}),
+    kept by the main process for every worker: one round trip per proxied
+    connection.
+
+    @ivar amp: the worker's AMP connection to the main process.
+    """
+
+    def __init__(self, amp):
+        self.amp = amp
+
+    def claim(self, peer, owner=None):
+        """
+        A Deferred: whether C{peer} was free (and is now this worker's). With
+        the main process gone nobody can tell, and the worker is stopping:
+        it is taken as free.
+        """
+        d = defer.maybeDeferred(self.amp.callRemote, Claim, peer=peer)
+        return d.addCallbacks(lambda answer: answer["free"], lambda failure: True)
+
+    def release(self, peer, owner=None):
+        defer.maybeDeferred(self.amp.callRemote, Unclaim, peer=peer).addErrback(lambda failure: None)

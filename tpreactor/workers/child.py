@@ -15,6 +15,7 @@ import sys
 from dataclasses import asdict
 
 from twisted.application.service import IService
+from twisted.internet import defer
 from twisted.internet.protocol import Factory
 from twisted.logger import globalLogBeginner
 
@@ -22,10 +23,11 @@ from ..clock import SystemClock
 from ..factory import Settings
 from ..modes import modeNamed
 from ..service import TimeServer
-from .admission import admittedByMain
+from .admission import ClaimsOfMain, admittedByMain
 from .control import WorkerControl
 from .logs import WorkerLines, WorkerObserver
-from .ports import AdoptedPort
+from .ports import ACCEPTS_PER_WAKE, AdoptedPort
+from .turns import Turns, attach
 
 #: The descriptor of the AMP connection to the main process.
 CONTROL_FD = 3
@@ -36,14 +38,16 @@ FIRST_LISTENING_FD = 4
 OPERATOR_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 
-def describe(number, mode, settings, listeners, gated, lines=False, status=False):
+def describe(number, mode, settings, listeners, gated, lines=False, status=False, turns=0):
     """
     The C{CONFIG} argument of a worker: its number, the mode, the settings,
     the listening sockets (description and address family, on descriptors
     L{FIRST_LISTENING_FD} onwards) and whether the main process admits the
     clients (see L{tpreactor.workers.admission}), and in which form it
     writes its console lines (see L{tpreactor.workers.logs}), and whether it
-    records its status for the main process's C{--status}.
+    records its status for the main process's C{--status}, and how many
+    workers take bursts in turns with it (0: none; else the memory of their
+    counts follows the listening sockets: see L{tpreactor.workers.turns}).
     """
     return json.dumps({
         "number": number,
@@ -53,6 +57,7 @@ def describe(number, mode, settings, listeners, gated, lines=False, status=False
         "gated": gated,
         "lines": lines,
         "status": status,
+        "turns": turns,
     })
 
 
@@ -68,42 +73,70 @@ class Worker:
         self.reactor = reactor
         self.number = config["number"]
         mode = modeNamed(config["mode"])
-        settings = Settings(**config["settings"])
+        given = config["settings"]
+        settings = Settings(**dict(given, trustedProxies=tuple(given["trustedProxies"])))
         executor = mode.makeExecutor(settings, reactor)
         factoryClass = admittedByMain(mode.factoryClass) if config["gated"] else mode.factoryClass
         factory = factoryClass(settings, reactor, clock or SystemClock(), executor)
+        # A few connections per wake-up, and a burst taken in turns.
+        factory.accepting.perWake = ACCEPTS_PER_WAKE
+        workers = config.get("turns")
+        if workers:
+            counts = attach(FIRST_LISTENING_FD + len(config["listeners"]), workers)
+            factory.accepting.turns = Turns(counts, self.number, workers, reactor, factory.accepting)
         pool = executor if IService.providedBy(executor) else None
         listeners = [
             AdoptedPort(spec["description"], FIRST_LISTENING_FD + i, spec["family"], factory, reactor)
             for i, spec in enumerate(config["listeners"])
         ]
         self.server = TimeServer(factory, pool, listeners, reactor, mode.name)
-        self.control = WorkerControl(self.server, self.stop, reactor, self._recording(config, factory))
+        self.control = WorkerControl(self.server, self.stop, reactor, *self._recording(config, factory))
         if config["gated"]:
             factory.gate = self.control
+        # The clients PROXY headers claim are the whole server's.
+        factory.proxyClaims = ClaimsOfMain(self.control)
         self._stopping = False
 
     def _recording(self, config, factory):
         """
         With C{--status}, a recorder in C{factory} from now on, and what
-        reads this worker's snapshot; else C{None}.
+        reads this worker's snapshot and its counters; else C{None} twice.
         """
         if not config.get("status"):
-            return None
+            return None, None
         from ..status.recorder import Recorder
         from ..status.snapshot import snapshot
+        from .counters import countersOf
 
         recorder = Recorder(factory.monotonic)
         recorder.install(factory)
-        return lambda: snapshot(self.server, recorder, config["mode"])
+        return lambda: snapshot(self.server, recorder, config["mode"]), lambda: countersOf(recorder)
 
     def start(self, controlFd=CONTROL_FD):
         self.reactor.adoptStreamConnection(controlFd, socket.AF_UNIX, Factory.forProtocol(lambda: self.control))
         os.close(controlFd)
+        self.warmUp()
         self.server.privilegedStartService()
         self.server.startService()
         self.control.ready()
-        self.reactor.addSystemEventTrigger("before", "shutdown", self.server.stopService)
+
+    def warmUp(self):
+        """
+        What a worker's first client would otherwise pay for, done before it
+        accepts: the date of the welcome (Babel reads its locale data then,
+        some 15 ms). A cold worker that takes the first connections of a
+        burst is busy that long, and the other takes the rest.
+        """
+        factory = self.server.factory
+        factory.datedLines.at(factory.clock.now())
+        self.reactor.addSystemEventTrigger("before", "shutdown", self._end)
+
+    def _end(self):
+        """
+        The server's stop, then the goodbye with what it counted.
+        """
+        d = defer.maybeDeferred(self.server.stopService)
+        return d.addBoth(lambda result: self.control.goodbye().addCallback(lambda _: result))
 
     def stop(self):
         """

@@ -2,11 +2,14 @@
 """
 What the main process and its workers say to each other, as AMP commands.
 
-Main to worker: L{Stop} (the graceful stop), L{Hurry} (cut it short),
+Main to worker: L{Heartbeat} (every second: are you there, what have you
+counted), L{Stop} (the graceful stop), L{Hurry} (cut it short),
 L{CloseListeners} (option 1), L{WhenEmpty}, L{ListClients} (C{clientes}),
-L{Kick} (C{desconectar}), L{Snapshot} (C{--status}). Worker to main: L{Ready}, L{Load} (how many clients it
-has, when that changed) and, when the limits are the whole server's,
-L{Admit} and L{Left}.
+L{Kick} (C{desconectar}), L{Snapshot} (C{--status}). Worker to main:
+L{Ready}, L{Load} (how many clients it has, when that changed),
+L{Goodbye} (what it counted, as it ends) and, when the limits are the
+whole server's, L{Admit} and L{Left}; behind the PROXY protocol, L{Claim}
+and L{Unclaim}.
 """
 
 from twisted.protocols.amp import (
@@ -46,6 +49,17 @@ class LongText(Argument):
             chunks.append(strings.pop(b"%s.%d" % (name, index)))
             index += 1
         objects[name.decode("ascii")] = b"".join(chunks).decode("utf-8")
+
+
+class Heartbeat(Command):
+    """
+    Main to worker, every second: the worker is there if it answers, with
+    how many clients it has and its counters (see
+    L{tpreactor.workers.counters}) as JSON, or C{null} when it records none.
+    """
+
+    arguments = []
+    response = [(b"clients", Integer()), (b"counters", Unicode())]
 
 
 class Stop(Command):
@@ -133,6 +147,17 @@ class Load(Command):
     requiresAnswer = False
 
 
+class Goodbye(Command):
+    """
+    Worker to main, at the end of its stop: its counters as it leaves them
+    (JSON, as in L{Heartbeat}), so that what it counted after its last
+    heartbeat is not lost.
+    """
+
+    arguments = [(b"counters", Unicode())]
+    response = []
+
+
 class Admit(Command):
     """
     Worker to main: may a client from C{host} be served, under the whole
@@ -149,4 +174,24 @@ class Left(Command):
     """
 
     arguments = [(b"host", Unicode())]
+    requiresAnswer = False
+
+
+class Claim(Command):
+    """
+    Worker to main: a PROXY header claims the client C{peer} (as the console
+    writes it); is no other connection of the server's that client now?
+    The main process takes it for the worker if so.
+    """
+
+    arguments = [(b"peer", Unicode())]
+    response = [(b"free", Boolean())]
+
+
+class Unclaim(Command):
+    """
+    Worker to main: the connection that claimed C{peer} is gone.
+    """
+
+    arguments = [(b"peer", Unicode())]
     requiresAnswer = False

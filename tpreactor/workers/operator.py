@@ -1,14 +1,16 @@
 # -*- test-case-name: tests.test_workers_server -*-
 """
 The operator's console and control over every worker: C{clientes} asks each
-worker for its clients and C{desconectar} asks each for the client named;
-option 3 ends the workers at once.
+worker for its clients and C{desconectar} asks each for the client named,
+answering within about a second with what the workers said and a line for
+each that did not; option 3 ends the workers at once.
 """
 
 from ..console import Console
 from ..shutdown import Operator
 from ..text import escape
 from .commands import Kick, ListClients
+from .supervisor import ANSWER_SECONDS
 
 
 def workerNote(number):
@@ -29,17 +31,24 @@ class WorkersConsole(Console):
         """
         C{clientes}: every worker's clients, in the order of the workers.
         """
-        d = self.factory.workers.tell(ListClients)
+        d = self.factory.workers.ask(ListClients, ANSWER_SECONDS)
         d.addCallback(self._listed)
         return d
 
     def _listed(self, answers):
         t = self.catalogue
-        answers = [(n, a) for n, a in answers if a is not None]
-        lines = [t.listHeader.format(active=sum(a["served"] for _, a in answers))]
-        for number, answer in answers:
+        lines = [t.listHeader.format(active=sum(a["served"] for _, a in answers.answered))]
+        for number, answer in answers.answered:
             lines.extend(line + workerNote(number) for line in answer["lines"])
+        lines.extend(self._silent(answers))
         self.say("\n".join(lines))
+
+    def _silent(self, answers):
+        """
+        A line for each worker that did not answer.
+        """
+        return [self.catalogue.workerNoAnswer.format(worker=number, pid=pid, seconds=ANSWER_SECONDS)
+                for number, pid in answers.silent]
 
     def kick(self, argument=""):
         """
@@ -48,16 +57,18 @@ class WorkersConsole(Console):
         if not argument:
             self.say(self.catalogue.kickUsage)
             return None
-        d = self.factory.workers.tell(Kick, peer=argument)
+        d = self.factory.workers.ask(Kick, ANSWER_SECONDS, peer=argument)
         d.addCallback(self._kicked, argument)
         return d
 
     def _kicked(self, answers, argument):
-        found = [(n, a["peer"]) for n, a in answers if a is not None and a["peer"]]
+        found = [(n, a["peer"]) for n, a in answers.answered if a["peer"]]
         if not found:
             self.say(self.catalogue.unknownPeer.format(peer=escape(argument)))
         for number, peer in found:
             self.say(self.catalogue.kicking.format(peer=peer) + workerNote(number))
+        for line in self._silent(answers):
+            self.say(line)
 
 
 class WorkersOperator(Operator):

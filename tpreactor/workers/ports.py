@@ -3,18 +3,30 @@
 The listening sockets a worker shares: the main process opens them (so they
 exist once, bound once, whichever worker lives or dies) and hands each worker
 a descriptor of every one; a worker adopts them into its reactor
-(C{adoptStreamPort}) with its own factory.
+(C{adoptStreamPort}) with its own factory, and takes a few connections per
+wake-up, so that a burst is spread over the workers.
 """
 
 import os
 import select
 
 from twisted.application.service import Service
+from twisted.logger import Logger
 
-from ..endpoints import parseEndpoint
+from ..endpoints import describeOSError, parseEndpoint
+from ..peers import describeListening
+
+log = Logger(namespace="tpreactor")
 
 #: The endpoint types whose sockets a worker can adopt (C{haproxy:} over them).
 SHAREABLE = ("tcp", "tcp6", "unix")
+#: Most connections a worker accepts per wake-up. Twisted's accept loop takes
+#: up to 100 at first and 20 more each time it takes all it could, so one
+#: worker could take a queued burst whole; with 16 a loop lasts about a
+#: millisecond and the workers take a burst in turns. Fewer cost CPU per
+#: connection in churn (4: 6 % more, each loop a turn of the reactor and an
+#: epoll registration); see docs/benchmarks.md ("Bursts over --workers").
+ACCEPTS_PER_WAKE = 16
 
 
 def endpointKind(description):
@@ -51,7 +63,7 @@ def wrapFactory(reactor, description, factory):
     return factory
 
 
-def wakeAlone(reactor, port):
+def wakeAlone(reactor, port, catalogue=None):
     """
     Ask the kernel to wake one worker, not every one, for each connection
     on a shared socket (C{EPOLLEXCLUSIVE}, Linux 4.5 and later, with
@@ -64,6 +76,11 @@ def wakeAlone(reactor, port):
     Twisted has no API for the flag, so this uses its epoll object; if the
     port stops and starts reading, Twisted registers it as usual.
 
+    A registration with the flag that fails (the socket is then out of
+    epoll, though Twisted still counts it as read) registers it again
+    without it, so the port never stops accepting, and says so once on
+    the console (in C{catalogue}'s words).
+
     @return: whether the flag is set.
     """
     poller = getattr(reactor, "_poller", None)
@@ -73,24 +90,38 @@ def wakeAlone(reactor, port):
     if flag is None or epoll is None or not isinstance(poller, epoll) or reads is None:
         return False
     fd = port.fileno()
+    exclusive = [True]
 
     def register():
-        poller.unregister(fd)
-        poller.register(fd, select.EPOLLIN | flag)
+        try:
+            poller.unregister(fd)
+        except FileNotFoundError:  # not in epoll: put it back all the same
+            pass
+        try:
+            poller.register(fd, select.EPOLLIN | flag)
+        except OSError as e:
+            poller.register(fd, select.EPOLLIN)  # as Twisted had it: never deaf
+            exclusive[0] = False
+            if catalogue is not None:
+                log.warn(catalogue.epollShared, address=describeListening(port.getHost()),
+                         reason=describeOSError(e, catalogue.lang))
 
     try:
         register()
-    except OSError:
+    except OSError:  # neither way: Twisted's own registration is gone too
+        log.failure("The shared socket could not be registered with epoll")
+        return False
+    if not exclusive[0]:
         return False
     accept = port.doRead
 
     def doRead():
         result = accept()
-        if fd in reads:  # still reading: to the back of the queue
+        if exclusive[0] and fd in reads:  # still reading: to the back of the queue
             try:
                 register()
             except OSError:
-                pass
+                log.failure("The shared socket could not be registered with epoll")
         return result
 
     port.doRead = doRead
@@ -121,7 +152,7 @@ class AdoptedPort(Service):
         wrapped = wrapFactory(self.reactor, self.description, self.factory)
         self.port = self.reactor.adoptStreamPort(self.fd, self.family, wrapped)
         os.close(self.fd)
-        wakeAlone(self.reactor, self.port)
+        wakeAlone(self.reactor, self.port, self.factory.catalogue)
         self.factory.addPort(self.port)
 
     def stopService(self):

@@ -2,9 +2,11 @@
 """
 C{--status} with C{--workers}: the main process serves the status endpoint
 itself (the workers do not listen on it). Each read gathers the workers'
-snapshots over AMP, leaving out a worker that is gone or does not answer in
-time, and merges them with the main process's own: its listening sockets,
-its uptime, and its view of whether the server serves.
+snapshots over AMP, leaving out a worker that is gone or does not answer
+within a second (and naming the latter, C{silent}), and merges them with the
+main process's own: its listening sockets, its uptime, its view of whether
+the server serves, and the counters of every worker it ever had (see
+L{tpreactor.workers.counters}), so that they never go back.
 """
 
 import json
@@ -18,10 +20,11 @@ from ..status.recorder import REFUSALS
 from ..status.service import StatusService
 from ..status.snapshot import backlogOf, merge
 from .commands import Snapshot
+from .counters import countersIn
+from .supervisor import ANSWER_SECONDS
 
-SECONDS = 1.0
 #: How long a worker has to answer a snapshot before it is left out.
-SNAPSHOT_SECONDS = 2.0 * SECONDS
+SNAPSHOT_SECONDS = ANSWER_SECONDS
 
 
 def mainSnapshot(server, started, now, modeName):
@@ -55,27 +58,38 @@ def gather(supervisor, clock, seconds=SNAPSHOT_SECONDS):
     """
     Ask every live worker of C{supervisor} for its snapshot: a Deferred
     that fires with C{(number, snapshot)} for each worker that answered
-    within C{seconds}, in the order of their numbers.
+    within C{seconds}, in the order of their numbers, and C{(number, pid)}
+    for each that did not answer in time. What each counted goes to the
+    supervisor's C{tally}.
     """
-    numbers = sorted(supervisor.workers)
-    asked = [
-        supervisor.workers[n].callRemote(Snapshot).addTimeout(seconds, clock).addErrback(lambda _: None)
-        for n in numbers
-    ]
+    workers = [supervisor.workers[n] for n in sorted(supervisor.workers)]
+    asked = [w.callRemote(Snapshot).addTimeout(seconds, clock) for w in workers]
+    tally = getattr(supervisor, "tally", None)
 
-    def answered(answers):
-        states = [(n, None if a is None else json.loads(a["snapshot"])) for n, a in zip(numbers, answers)]
-        return [(n, state) for n, state in states if state is not None]
+    def answered(results):
+        states, silent = [], []
+        for worker, (ok, value) in zip(workers, results):
+            if not ok:
+                if value.check(defer.TimeoutError):
+                    silent.append((worker.number, worker.pid))
+                continue
+            state = json.loads(value["snapshot"])
+            if state is not None:
+                states.append((worker.number, state))
+                if tally is not None:
+                    tally.saw(worker, countersIn(state))
+        return states, silent
 
-    return defer.gatherResults(asked).addCallback(answered)
+    return defer.DeferredList(asked, consumeErrors=True).addCallback(answered)
 
 
-def wholeServer(main, workers):
+def wholeServer(main, workers, silent=(), counters=None):
     """
     One snapshot of the server from the main process's C{main} and the
     C{(number, snapshot)} of its C{workers}: merged, with the main
-    process's pid and view of the stop, and each client tagged with its
-    worker's number.
+    process's pid and view of the stop, each client tagged with its
+    worker's number, the workers that did not answer (C{silent}: their
+    C{(number, pid)}), and the whole server's C{counters} when given.
     """
     numbers = {state["pid"]: number for number, state in workers}
     # The main process last: the pool's kind is the workers'.
@@ -85,6 +99,11 @@ def wholeServer(main, workers):
     for entry in merged["clients"] + merged["waiting"]:
         entry["worker"] = numbers.get(entry["pid"])
     merged["workers"] = [{"number": number, "pid": state["pid"]} for number, state in workers]
+    merged["silent"] = [{"number": number, "pid": pid} for number, pid in silent]
+    if counters is not None:
+        merged["messages"], merged["refusals"] = counters["messages"], counters["refusals"]
+        if counters["histogram"]["buckets"]:  # none until some worker said its own
+            merged["histogram"] = counters["histogram"]
     return merged
 
 
@@ -108,4 +127,17 @@ class GatheredStatusService(StatusService):
         A Deferred of the whole server's state.
         """
         main = mainSnapshot(self.server, self.started, self.monotonic(), self.modeName)
-        return gather(self.server.workers, self.reactor).addCallback(lambda workers: wholeServer(main, workers))
+        supervisor = self.server.workers
+
+        def whole(gathered):
+            workers, silent = gathered
+            return wholeServer(main, workers, silent, supervisor.tally.total())
+
+        return gather(supervisor, self.reactor).addCallback(whole)
+
+    def healthy(self):
+        """
+        Whether the server serves: no stop has begun, and some worker
+        accepts and answers.
+        """
+        return StatusService.healthy(self) and self.server.workers.serving()

@@ -1,45 +1,83 @@
 # -*- test-case-name: tests.test_workers_supervisor -*-
 """
-The main process's workers: started on the listening sockets, told over AMP
-what the operator asks, replaced when one dies (never while the server
-stops), waited for at the end; the server's exit status is the worst of
-theirs.
+The main process's workers: started on the listening sockets, asked every
+second whether they are there (and what they counted), told over AMP what
+the operator asks, replaced when one dies or stops answering (never while
+the server stops), waited for at the end; the server's exit status is the
+worst of theirs. A worker that cannot be started is tried again, for ever,
+a little later each time.
 """
 
+import errno
+import json
 import os
 import signal
 import socket
 import sys
+from typing import NamedTuple
 
-from twisted.internet import defer, error
+from twisted.internet import defer, error, task
 from twisted.internet.protocol import Factory, ProcessProtocol
 from twisted.logger import Logger
 
+from ..endpoints import describeOSError
+from ..proxy import Claims
 from .child import CONTROL_FD, FIRST_LISTENING_FD, OPERATOR_SIGNALS
-from .commands import Admit, Left, Load, QuietAMP, Ready
+from .commands import Admit, Claim, Goodbye, Heartbeat, Left, Load, QuietAMP, Ready, Unclaim
+from .counters import Tally
 from .logs import Relay
+from .turns import sharedCounts
 
 log = Logger(namespace="tpreactor")
 
 SECONDS = 1.0
-#: A worker that dies sooner than this after it started is replaced only
-#: after as long again, so a worker that cannot start does not spin.
-RESTART_DELAY_SECONDS = 1.0 * SECONDS
+#: How often the main process asks each worker whether it is there.
+HEARTBEAT_SECONDS = 1.0 * SECONDS
+#: How long a worker may go without answering before it is killed and
+#: replaced (C{--worker-timeout}; gunicorn's C{--timeout} is 30, ours 10).
+DEFAULT_TIMEOUT_SECONDS = 10.0 * SECONDS
+#: A worker that never answered yet is still starting (its interpreter, its
+#: imports, on a machine perhaps busy): it has this long, or the timeout if
+#: that is longer.
+STARTING_SECONDS = 30.0 * SECONDS
+#: A worker whose last answer is older than this does not serve, as far as
+#: the health check can tell: two heartbeats missed, and a half.
+SILENT_SECONDS = 2.5 * HEARTBEAT_SECONDS
+#: How long the console's and the status endpoint's questions wait for each
+#: worker before they answer with what the others said.
+ANSWER_SECONDS = 1.0 * SECONDS
+#: A worker that cannot be started, or that dies sooner than
+#: L{STEADY_SECONDS} after it started, is tried again after a wait that
+#: starts at L{FIRST_RETRY_SECONDS} and doubles up to L{LAST_RETRY_SECONDS}...
+FIRST_RETRY_SECONDS = 1.0 * SECONDS
+LAST_RETRY_SECONDS = 30.0 * SECONDS
+#: ...and that is forgotten once a worker of that number has run this long.
+STEADY_SECONDS = 10.0 * SECONDS
 
 
 class MainControl(QuietAMP):
     """
     The main process's end of one worker's AMP connection: what the worker
     tells it.
+
+    @ivar worker: the L{WorkerProcess}.
+    @ivar gate: the L{tpreactor.workers.admission.Gate}, or C{None}.
+    @ivar claims: the whole server's L{tpreactor.proxy.Claims}, or C{None}.
+    @ivar tally: the L{tpreactor.workers.counters.Tally}, or C{None}.
     """
 
-    def __init__(self, worker, gate):
+    def __init__(self, worker, gate, claims=None, tally=None):
         QuietAMP.__init__(self)
         self.worker = worker
         self.gate = gate
+        self.claims = claims
+        self.tally = tally
 
     @Ready.responder
     def ready(self, pid):
+        self.worker.ready = True
+        if self.worker.clock is not None:  # it runs: from now on, the timeout
+            self.worker.heard = self.worker.clock.seconds()
         log.info(self.worker.catalogue.workerReady, worker=self.worker.number, pid=pid)
         return {}
 
@@ -58,6 +96,34 @@ class MainControl(QuietAMP):
             self.gate.left(self.worker.number, host)
         return {}
 
+    @Claim.responder
+    def claim(self, peer):
+        return {"free": self.claims is None or self.claims.claim(peer, self.worker.number)}
+
+    @Unclaim.responder
+    def unclaim(self, peer):
+        if self.claims is not None:
+            self.claims.release(peer, self.worker.number)
+        return {}
+
+    @Goodbye.responder
+    def goodbye(self, counters):
+        if self.tally is not None:
+            self.tally.saw(self.worker, json.loads(counters))
+        return {}
+
+
+class Answers(NamedTuple):
+    """
+    What the live workers answered a question of the operator's.
+
+    @ivar answered: C{(number, answer)} of each worker that answered in time.
+    @ivar silent: C{(number, pid)} of each worker that did not.
+    """
+
+    answered: list
+    silent: list
+
 
 class WorkerProcess(ProcessProtocol):
     """
@@ -69,15 +135,27 @@ class WorkerProcess(ProcessProtocol):
     @ivar control: the L{MainControl} of its AMP connection.
     @ivar ended: a Deferred that fires with its exit status once it exited.
     @ivar started: when it started, on the reactor's clock.
+    @ivar heard: when it last answered a heartbeat or said it is ready
+        (C{None}: not yet), on C{clock}.
+    @ivar ready: whether it said it accepts.
+    @ivar killed: why the main process killed it (C{None}: it did not).
     @ivar catalogue: the texts of the server's language.
     """
 
-    def __init__(self, number, onEnded, gate, started, catalogue, lines=False, out=None):
+    heard = None
+    ready = False
+    killed = None
+    asking = False
+    cause = ""
+
+    def __init__(self, number, onEnded, gate, started, catalogue, lines=False, out=None, claims=None, tally=None,
+                 clock=None):
         self.number = number
+        self.clock = clock
         self.catalogue = catalogue
         self.pid = None
         self.clients = 0
-        self.control = MainControl(self, gate)
+        self.control = MainControl(self, gate, claims, tally)
         self.ended = defer.Deferred()
         self.started = started
         self.exitStatus = None
@@ -94,6 +172,12 @@ class WorkerProcess(ProcessProtocol):
         """
         return defer.maybeDeferred(self.control.callRemote, command, **kwargs)
 
+    def silence(self, now):
+        """
+        For how long it has not answered (since it started, if it never did).
+        """
+        return now - (self.started if self.heard is None else self.heard)
+
     def processEnded(self, reason):
         self._relay.ended()
         value = reason.value
@@ -106,22 +190,32 @@ class WorkerProcess(ProcessProtocol):
         self._onEnded(self)
         self.ended.callback(self.exitStatus)
 
-    cause = ""
+
+#: Why the main process kills a worker: it stopped answering; it did not
+#: finish its stop in time.
+SILENT, LATE = "silent", "late"
 
 
 class Supervisor:
     """
-    Starts the workers, replaces the ones that die, stops them all.
+    Starts the workers, hears from them every second, replaces the ones that
+    die or stop answering, stops them all.
 
     @ivar workers: the live L{WorkerProcess}es by number.
+    @ivar timeout: how long a worker may go without answering before it is
+        killed (0: never).
     @ivar exitStatus: the worst exit status of the workers that ended while
         the server stopped (0 if none failed).
     @ivar replacing: whether a worker that dies is replaced (no longer once
         the server stops or stops listening).
+    @ivar claims: the clients that PROXY headers claimed, in every worker.
+    @ivar tally: what every worker counted (L{tpreactor.workers.counters}).
+    @ivar kill: kills a process at once, given its pid (SIGKILL).
     """
 
     def __init__(self, reactor, count, describe, listeningSockets, catalogue, gate=None,
-                 executable=sys.executable, lines=False, out=None, direct=False):
+                 executable=sys.executable, lines=False, out=None, direct=False,
+                 timeout=DEFAULT_TIMEOUT_SECONDS, kill=None):
         self.reactor = reactor
         self.count = count
         self._describe = describe
@@ -132,64 +226,190 @@ class Supervisor:
         self.lines = lines
         self.out = out
         self.direct = direct
+        self.timeout = timeout
+        self.kill = kill or _kill
         self.workers = {}
         self.exitStatus = 0
         self.replacing = True
+        self.claims = Claims()
+        self.tally = Tally()
+        self._retries = {}
+        self._waits = {}
+        self._heartbeat = task.LoopingCall(self.beat)
+        self._heartbeat.clock = reactor
+        #: The memory the workers count their accepts in, to take a burst
+        #: in turns (L{tpreactor.workers.turns}); C{None} until made, or
+        #: where it cannot be.
+        self._counts = None
 
     def startAll(self):
+        if self._counts is None:
+            self._counts = sharedCounts(self.count)
         for number in range(1, self.count + 1):
             self.start(number)
+        if not self._heartbeat.running:
+            self._heartbeat.start(HEARTBEAT_SECONDS, now=False)
+
+    # -- starting ------------------------------------------------------------------------
 
     def start(self, number):
         """
-        Start worker C{number}: its AMP connection on descriptor 3, the
-        listening sockets from descriptor 4 on, its console lines on its
-        standard output (ours when C{direct}, else a pipe to us: see
-        L{Relay}), our standard error.
+        Start worker C{number}, or say why it cannot be and try again later.
+
+        @return: the L{WorkerProcess}, or C{None} if it could not be started.
         """
-        worker = WorkerProcess(number, self._ended, self.gate, self.reactor.seconds(), self.catalogue, self.lines,
-                               self.out)
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        devnull = os.open(os.devnull, os.O_RDONLY)
-        sockets = self._listeningSockets()
-        # Its lines go to our standard output itself, or through us (see Relay).
-        childFDs = {0: devnull, 1: 1 if self.direct else "r", 2: 2, CONTROL_FD: theirs.fileno()}
-        for i, sock in enumerate(sockets):
-            childFDs[FIRST_LISTENING_FD + i] = sock.fileno()
-        args = [self.executable, "-m", "tpreactor.workers.child",
-                self._describe(number, [sock.family for sock in sockets])]
-        # The worker ignores these once it runs; until then (its imports take
-        # a while) it is born with them blocked, so that a Ctrl+C meanwhile
-        # does not kill it.
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, OPERATOR_SIGNALS)
         try:
-            transport = self.reactor.spawnProcess(worker, self.executable, args, env=os.environ, childFDs=childFDs)
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-            theirs.close()
-            os.close(devnull)
-        worker.pid = transport.pid
-        self.reactor.adoptStreamConnection(ours.fileno(), socket.AF_UNIX, Factory.forProtocol(lambda: worker.control))
-        ours.close()
+            worker = self.spawn(number)
+        except Exception as e:  # no descriptors, no memory, fork refused: try again
+            delay = self._nextWait(number)
+            log.warn(self.catalogue.workerNotStarted, worker=number, reason=_why(e, self.catalogue.lang),
+                     seconds=delay)
+            self._later(number, delay)
+            return None
         self.workers[number] = worker
         return worker
+
+    def spawn(self, number):
+        """
+        Start worker C{number}: its AMP connection on descriptor 3, the
+        listening sockets from descriptor 4 on, then the memory of the
+        turns, its console lines on its standard output (ours when
+        C{direct}, else a pipe to us: see L{Relay}), our standard error.
+        Whatever it opened is closed if it fails.
+
+        @raise Exception: what kept it from starting (an L{OSError} mostly).
+        """
+        worker = WorkerProcess(number, self._ended, self.gate, self.reactor.seconds(), self.catalogue, self.lines,
+                               self.out, self.claims, self.tally, self.reactor)
+        opened = []
+        try:
+            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+            opened += [ours, theirs]
+            devnull = os.open(os.devnull, os.O_RDONLY)
+            opened.append(devnull)
+            sockets = self._listeningSockets()
+            # Our end first: once the worker runs, nothing is left to fail.
+            self.reactor.adoptStreamConnection(ours.fileno(), socket.AF_UNIX,
+                                               Factory.forProtocol(lambda: worker.control))
+            # Its lines go to our standard output itself, or through us (see Relay).
+            childFDs = {0: devnull, 1: 1 if self.direct else "r", 2: 2, CONTROL_FD: theirs.fileno()}
+            for i, sock in enumerate(sockets):
+                childFDs[FIRST_LISTENING_FD + i] = sock.fileno()
+            if self._counts is not None:
+                childFDs[FIRST_LISTENING_FD + len(sockets)] = self._counts
+            args = [self.executable, "-m", "tpreactor.workers.child",
+                    self._describe(number, [sock.family for sock in sockets], turns=self._counts is not None)]
+            # The worker ignores these once it runs; until then (its imports take
+            # a while) it is born with them blocked, so that a Ctrl+C meanwhile
+            # does not kill it.
+            previous = signal.pthread_sigmask(signal.SIG_BLOCK, OPERATOR_SIGNALS)
+            try:
+                transport = self.reactor.spawnProcess(worker, self.executable, args, env=os.environ,
+                                                      childFDs=childFDs)
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        except BaseException:
+            if worker.control.transport is not None:
+                worker.control.transport.abortConnection()
+            raise
+        finally:
+            for thing in opened:
+                if isinstance(thing, int):
+                    os.close(thing)
+                else:
+                    thing.close()
+        worker.pid = transport.pid
+        return worker
+
+    def _nextWait(self, number):
+        """
+        How long to wait before trying worker C{number} again: each wait in a
+        row twice the one before, up to L{LAST_RETRY_SECONDS}.
+        """
+        wait = self._retries.get(number, FIRST_RETRY_SECONDS)
+        self._retries[number] = min(wait * 2, LAST_RETRY_SECONDS)
+        return wait
+
+    def _later(self, number, delay):
+        self._waits[number] = self.reactor.callLater(delay, self._replace, number)
+
+    def _replace(self, number):
+        self._waits.pop(number, None)
+        if self.replacing and number not in self.workers:
+            self.start(number)
 
     def _ended(self, worker):
         if self.workers.get(worker.number) is worker:
             del self.workers[worker.number]
         if self.gate is not None:
             self.gate.workerGone(worker.number)
+        self.claims.releaseAll(worker.number)
+        self.tally.gone(worker)
         if not self.replacing:
             self.exitStatus = max(self.exitStatus, worker.exitStatus)
             return
-        log.warn(self.catalogue.workerDied, worker=worker.number, pid=worker.pid, cause=worker.cause,
-                 clients=worker.clients)
-        quick = self.reactor.seconds() - worker.started < RESTART_DELAY_SECONDS
-        self.reactor.callLater(RESTART_DELAY_SECONDS if quick else 0, self._replace, worker.number)
+        ran = self.reactor.seconds() - worker.started
+        if ran >= STEADY_SECONDS:
+            self._retries.pop(worker.number, None)
+            delay = 0
+        else:
+            delay = self._nextWait(worker.number)
+        if worker.killed is None:
+            t = self.catalogue
+            if delay:
+                log.warn(t.workerDiedSoon, worker=worker.number, pid=worker.pid, cause=worker.cause,
+                         clients=worker.clients, ran=round(ran, 1), seconds=delay)
+            else:
+                log.warn(t.workerDied, worker=worker.number, pid=worker.pid, cause=worker.cause,
+                         clients=worker.clients)
+        self._later(worker.number, delay)
 
-    def _replace(self, number):
-        if self.replacing and number not in self.workers:
-            self.start(number)
+    # -- hearing from them ---------------------------------------------------------------
+
+    def beat(self):
+        """
+        Ask every worker whether it is there (unless the last question is
+        still open), and kill the ones silent too long.
+        """
+        now = self.reactor.seconds()
+        for worker in list(self.workers.values()):
+            if not worker.asking:
+                worker.asking = True
+                d = worker.callRemote(Heartbeat)
+                d.addCallbacks(self._heard, self._notHeard, (worker,), None, (worker,))
+            self._checkSilence(worker, now)
+
+    def _heard(self, answer, worker):
+        worker.asking = False
+        worker.heard = self.reactor.seconds()
+        worker.clients = answer["clients"]
+        self.tally.saw(worker, json.loads(answer["counters"]))
+
+    def _notHeard(self, failure, worker):
+        worker.asking = False  # gone: processEnded says so
+
+    def _checkSilence(self, worker, now):
+        if not self.timeout or worker.killed is not None or worker.pid is None:
+            return
+        bound = self.timeout if worker.heard is not None else max(self.timeout, STARTING_SECONDS)
+        silence = worker.silence(now)
+        if silence < bound:
+            return
+        t = self.catalogue
+        log.warn(t.workerSilent, worker=worker.number, pid=worker.pid, seconds=round(silence),
+                 clients=worker.clients, then=t.startingAnother if self.replacing else "")
+        worker.killed = SILENT
+        self.kill(worker.pid)
+
+    def serving(self):
+        """
+        Whether any worker accepts and answers: the server serves.
+        """
+        now = self.reactor.seconds()
+        return any(w.ready and w.killed is None and w.heard is not None and now - w.heard <= SILENT_SECONDS
+                   for w in self.workers.values())
+
+    # -- telling them --------------------------------------------------------------------
 
     def tell(self, command, **kwargs):
         """
@@ -201,26 +421,59 @@ class Supervisor:
         ds = [self.workers[n].callRemote(command, **kwargs).addErrback(lambda _: None) for n in numbers]
         return defer.gatherResults(ds).addCallback(lambda answers: list(zip(numbers, answers)))
 
+    def ask(self, command, seconds=ANSWER_SECONDS, **kwargs):
+        """
+        C{command} to every live worker, for an answer within C{seconds}: a
+        Deferred that fires with the L{Answers} (a worker that ended
+        meanwhile is in neither list).
+        """
+        workers = [self.workers[n] for n in sorted(self.workers)]
+        asked = [w.callRemote(command, **kwargs).addTimeout(seconds, self.reactor) for w in workers]
+
+        def answered(results):
+            answers = Answers([], [])
+            for worker, (ok, value) in zip(workers, results):
+                if ok:
+                    answers.answered.append((worker.number, value))
+                elif value.check(defer.TimeoutError):
+                    answers.silent.append((worker.number, worker.pid))
+            return answers
+
+        return defer.DeferredList(asked, consumeErrors=True).addCallback(answered)
+
+    # -- stopping them -------------------------------------------------------------------
+
+    def _stopHearing(self):
+        self.replacing = False
+        if self._heartbeat.running:
+            self._heartbeat.stop()
+        for call in self._waits.values():
+            if call.active():
+                call.cancel()
+        self._waits.clear()
+
     def stopAll(self, command, seconds):
         """
         Tell every worker C{command} (the graceful stop) and wait, at most
-        C{seconds}, for all of them to exit; the ones still there are killed
-        and count as failed.
+        C{seconds}, for all of them to exit; the ones still there are killed,
+        each named on the console, and count as failed.
         """
-        self.replacing = False
+        self._stopHearing()
         workers = list(self.workers.values())
         for worker in workers:
             worker.callRemote(command).addErrback(lambda _: None)
         ended = defer.DeferredList([w.ended for w in workers])
-        timer = self.reactor.callLater(seconds, self._killLate, workers)
+        timer = self.reactor.callLater(seconds, self._killLate, workers, seconds)
         ended.addCallback(lambda _: timer.cancel() if timer.active() else None)
         return ended
 
-    def _killLate(self, workers):
+    def _killLate(self, workers, seconds):
         for worker in workers:
             if not worker.ended.called:
+                log.warn(self.catalogue.workerKilledLate, worker=worker.number, pid=worker.pid, seconds=seconds)
+                worker.killed = LATE
                 self.exitStatus = max(self.exitStatus, 1)
-                self._kill(worker.pid)
+                self.kill(worker.pid)
 
     def killAll(self):
         """
@@ -228,12 +481,24 @@ class Supervisor:
         """
         from ..shutdown import descendants
 
-        self.replacing = False
+        self._stopHearing()
         for pid in descendants(os.getpid()):
-            self._kill(pid)
+            self.kill(pid)
 
-    def _kill(self, pid):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
+
+
+def _kill(pid):
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:  # gone already
+        pass
+
+
+def _why(exc, lang):
+    """
+    Why a worker could not be started, in one line: the errno's name and the
+    system's words for it.
+    """
+    if isinstance(exc, OSError) and exc.errno:
+        return f"{errno.errorcode.get(exc.errno, exc.errno)}: {describeOSError(exc, lang)}"
+    return f"{type(exc).__name__}: {exc}"

@@ -49,17 +49,18 @@ def makeWorkersService(options, mode, count, reactor, executable=None):
     lines = linesWanted(getattr(options, "parent", None))
     status = getattr(options, "statusConfig", None)
 
-    def describe(number, families):
+    def describe(number, families, turns=False):
         listening = list(zip(descriptions, families))
         return child.describe(number, mode.name, workerSettings, listening, gate is not None, lines,
-                              status is not None)
+                              status is not None, count if turns else 0)
 
     view = MainView(settings, SystemClock(), None)
     extra = {"executable": executable} if executable else {}
     # As withOperator does; and taken before twistd's log redirects sys.stdout.
     screen = inFrontOfStdout(Terminal.interactive)
     supervisor = Supervisor(reactor, count, describe, lambda: server.listeningSockets(), view.catalogue, gate,
-                            lines=lines, out=sys.stdout, direct=lines and screen is None, **extra)
+                            lines=lines, out=sys.stdout, direct=lines and screen is None,
+                            timeout=options["worker-timeout"], **extra)
     view.workers = supervisor
     listeners = [ListeningService(d, parseEndpoint(reactor, d), view, mode.name) for d in descriptions]
     server = WorkersServer(view, listeners, supervisor, reactor)
