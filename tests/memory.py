@@ -46,8 +46,8 @@ class Server:
     A factory on a Clock, and a way to connect clients to it in memory.
     """
 
-    def __init__(self, settings=None, executor=None, factoryClass=TimeFactory, **changes):
-        self.clock = Clock()
+    def __init__(self, settings=None, executor=None, factoryClass=TimeFactory, clock=None, **changes):
+        self.clock = clock or Clock()
         settings = settings or Settings(**changes)
         self.factory = factoryClass(
             settings, self.clock, FakeClock(self.clock, START), executor or InlineExecutor(SleepWork(0))

@@ -18,10 +18,6 @@ from .memory import Server, serialServer
 from .shutdownfakes import CLOSED
 
 
-def stateOf(server):
-    states = []
-    server.state().addCallback(states.append)
-    return states[0]
 
 
 class ModelContract:
@@ -29,8 +25,22 @@ class ModelContract:
     What every L{IServerModel} does, for a test case that gives
     C{make(recording=False)}: an in-memory server with three clients (the
     first sent two messages) and its model (recording from before the
-    clients came, if asked).
+    clients came, if asked); and C{settle()}, which lets whatever the model
+    set going (a question to its workers) run its course.
     """
+
+    def settle(self):
+        pass
+
+    def result(self, d):
+        """
+        What the Deferred C{d} fires with, once things settled.
+        """
+        self.settle()
+        return self.successResultOf(d)
+
+    def stateOf(self, server):
+        return self.result(server.state())
 
     def test_provides(self):
         """
@@ -45,7 +55,7 @@ class ModelContract:
         """
         memory, server, clients = self.make()
         memory.clock.advance(5)
-        state = stateOf(server)
+        state = self.stateOf(server)
         self.assertEqual([c.peer for c in state.clients], [f"127.0.0.1:{p}" for p in (53544, 53545, 53546)])
         self.assertEqual([c.messages for c in state.clients], [2, 0, 0])
         self.assertEqual({c.seconds for c in state.clients}, {5.0})
@@ -56,23 +66,21 @@ class ModelContract:
         Disconnecting a client gives it the closing line and says who was told; an unknown address tells nobody.
         """
         memory, server, clients = self.make()
-        told = []
-        server.disconnect("127.0.0.1:53545").addCallback(told.append)
-        self.assertEqual([peer for peer, _ in told[0]], ["127.0.0.1:53545"])
+        done = self.result(server.disconnect("127.0.0.1:53545"))
+        self.assertEqual([peer for peer, _ in done.told], ["127.0.0.1:53545"])
+        self.settle()
         self.assertEqual(clients[1].lines()[-1], CLOSED)
-        server.disconnect("10.0.0.1:1").addCallback(told.append)
-        self.assertEqual(told[1], [])
+        done = self.result(server.disconnect("10.0.0.1:1"))
+        self.assertEqual((done.told, done.silent), ((), ()))
 
     def test_stopAccepting(self):
         """
         Stopping accepting says how many clients are still served, and the state says it no longer serves.
         """
         memory, server, clients = self.make()
-        counts = []
-        server.stopAccepting().addCallback(counts.append)
-        self.assertEqual(counts[0][2], 3)
+        self.assertEqual(self.result(server.stopAccepting())[2], 3)
         self.assertFalse(server.listening)
-        self.assertFalse(stateOf(server).serving)
+        self.assertFalse(self.stateOf(server).serving)
 
     def test_whenEmpty(self):
         """
@@ -82,8 +90,10 @@ class ModelContract:
         empty = []
         server.whenEmpty().addCallback(empty.append)
         for client in clients:
+            self.settle()
             self.assertEqual(empty, [])
             client.lose()
+        self.settle()
         self.assertEqual(len(empty), 1)
 
     def test_recording(self):
@@ -92,10 +102,11 @@ class ModelContract:
         """
         memory, server, clients = self.make(recording=True)
         clients[1].send(b"hola\n")
-        state = stateOf(server)
+        state = self.stateOf(server)
         self.assertEqual(state.messages, 3)
         self.assertEqual(state.clients[1].last, "hola")
         self.assertEqual(state.latency["count"], 3)
+        self.assertEqual([lane.peer for lane in state.timeline], [c.peer for c in state.clients])
 
     def test_data(self):
         """
@@ -103,7 +114,7 @@ class ModelContract:
         """
         memory, server, clients = self.make(recording=True)
         clients[0].send(b"otra\n")
-        state = stateOf(server)
+        state = self.stateOf(server)
         self.assertEqual(ServerState.fromData(json.loads(json.dumps(state.asData()))), state)
 
 
@@ -126,11 +137,41 @@ class SingleProcessModelTests(ModelContract, SynchronousTestCase):
         """
         memory = serialServer()
         clients = [memory.connect() for _ in range(3)]
-        state = stateOf(memory.model())
+        state = self.stateOf(memory.model())
         self.assertEqual([c.peer for c in state.clients], ["127.0.0.1:53544"])
         self.assertEqual([(c.peer, c.state, c.since) for c in state.waiting],
                          [("127.0.0.1:53545", "waiting", None), ("127.0.0.1:53546", "waiting", None)])
         self.assertTrue(state.holdsClients)
+
+    def test_serialQueue(self):
+        """
+        In serial mode the state shows the one served, with its last message, and the others in their order, each with how long since it was accepted.
+        """
+        memory = serialServer()
+        server = memory.model()
+        server.startRecording()
+        first = memory.connect()
+        memory.clock.advance(1)
+        memory.connect()
+        memory.clock.advance(1)
+        memory.connect()
+        first.send(b"<b>hola</b>\n")
+        memory.clock.advance(2)
+        state = self.stateOf(server)
+        self.assertEqual([(c.port, c.last, c.messages, c.seconds) for c in state.clients],
+                         [(53544, "<b>hola</b>", 1, 4.0)])
+        self.assertEqual([(w.port, w.seconds) for w in state.waiting], [(53545, 3.0), (53546, 2.0)])
+        self.assertEqual((state.mode, state.holdsClients, state.serving, state.backlog), ("serial", True, True, None))
+        self.assertEqual(state.pool, {"kind": "inline", "size": 1, "busy": 0, "queued": 0})
+
+    def test_notServingOnceStopping(self):
+        """
+        Once a stop has begun, the state says it no longer serves.
+        """
+        memory = Server()
+        server = memory.model()
+        server.graceful.stopping = True
+        self.assertFalse(self.stateOf(server).serving)
 
     def test_endNowAbandonsThePool(self):
         """

@@ -15,12 +15,10 @@ from twisted.trial.unittest import SynchronousTestCase
 from tpreactor.endpoints import parseEndpoint
 from tpreactor.proxy._trust import Claims, parseTrusted
 from tpreactor.proxy._wrapper import HEADER_TIMEOUT_SECONDS, HeaderFirstFactory
-from tpreactor.status.snapshot import snapshot
 
 from .memory import Client, Server, serialServer
 from .test_console import consoleOn, typed
 from .test_proxy_header import V1_TCP4, v2, v2ipv6
-from .test_status_recorder import fakeServer, recorded
 
 WELCOME = "Servidor: Conexión establecida el 13 de mayo a las 15:15 hs. Puedes enviar mensajes al servidor."
 REPLY = "Mensaje Recibido el 13 de mayo a las 15:15 hs. Tiempo transcurrido desde la conexión: "
@@ -140,16 +138,17 @@ class AdmissionTests(SynchronousTestCase):
 
     def test_statusPage(self):
         """
-        The status page's snapshot shows the clients of the headers, served
+        The server's state shows the clients of the headers, served
         and waiting, by their own addresses.
         """
         proxied = Proxied(serialServer())
-        recorder = recorded(proxied.server)
+        model = proxied.server.model()
+        model.startRecording()
         proxied.connect().send(v1())
         proxied.connect().send(v1(host="198.51.100.9", port=41001))
-        state = snapshot(fakeServer(proxied.server), recorder, "serial")
-        self.assertEqual([c["peer"] for c in state["clients"]], ["203.0.113.7:41000"])
-        self.assertEqual([w["peer"] for w in state["waiting"]], ["198.51.100.9:41001"])
+        state = self.successResultOf(model.state())
+        self.assertEqual([c.peer for c in state.clients], ["203.0.113.7:41000"])
+        self.assertEqual([w.peer for w in state.waiting], ["198.51.100.9:41001"])
 
     def test_serialHeldWithItsFirstLine(self):
         """

@@ -14,13 +14,12 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tpreactor.proxy import Claims
 from tpreactor.workers.admission import Gate
-from tpreactor.status.recorder import Recorder
-from tpreactor.status.snapshot import snapshot
-from tpreactor.workers.commands import (
-    Admit, CloseListeners, Heartbeat, Kick, Left, ListClients, Snapshot, Stop, WhenEmpty,
-)
+from twisted.internet import defer
+
+from tpreactor.model import ClientRecord, ServerState
+from tpreactor.workers.commands import Admit, CloseListeners, Heartbeat, Kick, Left, State, Stop, WhenEmpty
 from tpreactor.workers.control import GOODBYE_SECONDS, LOAD_SECONDS, WorkerControl
-from tpreactor.workers.counters import Tally, countersOf
+from tpreactor.workers.counters import Tally
 from tpreactor.workers.supervisor import MainControl, WorkerProcess
 
 from .memory import Server
@@ -29,7 +28,7 @@ from .shutdownfakes import CLOSED, messages, timeServer
 
 class ListeningAt:
     """
-    A listening port on 127.0.0.1:6667, as far as a snapshot reads it.
+    A listening port on 127.0.0.1:6667, as far as a state reads it.
     """
 
     def getHost(self):
@@ -44,21 +43,19 @@ class Conversation:
     def __init__(self, gate=None, status=False):
         self.memory = Server()
         self.server, self.listener = timeServer(self.memory)
-        read = counted = None
+        self.listener.port = ListeningAt()
         if status:
-            self.listener.port = ListeningAt()
-            recorder = self.recorder = Recorder(self.memory.factory.monotonic)
-            recorder.install(self.memory.factory)
-            read = lambda: snapshot(self.server, recorder, "reactor")  # noqa: E731
-            counted = lambda: countersOf(recorder)  # noqa: E731
+            self.server.startRecording()
         self.stops = []
+        self.flushed = []
         self.clock = self.memory.clock
         self.claims = Claims()
         self.tally = Tally()
         self.worker = WorkerProcess(1, lambda worker: None, gate, 0.0, self.memory.factory.catalogue,
                                     claims=self.claims, tally=self.tally)
         self.main, self.control, self.pump = connectedServerAndClient(
-            lambda: WorkerControl(self.server, lambda: self.stops.append(True), self.clock, read, counted),
+            lambda: WorkerControl(self.server, lambda: self.stops.append(True), self.clock,
+                                  lambda: self.flushed.append(True)),
             lambda: self.worker.control,
         )
 
@@ -89,14 +86,13 @@ class WorkerControlTests(SynchronousTestCase):
         self.first.lines()
         self.second.send(b"hola\n")
 
-    def test_listClients(self):
+    def test_state(self):
         """
-        ListClients answers how many are served and one console line per client.
+        State answers the worker's state as data: its clients' records, never console text.
         """
-        answer = self.talk.ask(ListClients)
-        self.assertEqual(answer["served"], 2)
-        self.assertEqual([line.split("  ")[0] for line in answer["lines"]], ["127.0.0.1:53544", "127.0.0.1:53545"])
-        self.assertIn("mensajes: 1", answer["lines"][1])
+        state = ServerState.fromData(json.loads(self.talk.ask(State)["state"]))
+        self.assertEqual([(c.peer, c.messages) for c in state.clients], [("127.0.0.1:53544", 0), ("127.0.0.1:53545", 1)])
+        self.assertEqual(state.listening, ("127.0.0.1:6667",))
 
     def test_kickReachesTheClient(self):
         """
@@ -162,6 +158,8 @@ class WorkerControlTests(SynchronousTestCase):
         self.second.lose()
         self.talk.pump.flush()
         self.assertEqual(results, [{}])
+        # Its console lines went out before the answer.
+        self.assertEqual(self.talk.flushed, [True])
 
     def test_ready(self):
         """
@@ -247,33 +245,38 @@ class HeartbeatTests(SynchronousTestCase):
         self.assertEqual(done, [None, None])
 
 
-class SnapshotTests(SynchronousTestCase):
-    def test_snapshotOfTheWorker(self):
+class StateTests(SynchronousTestCase):
+    def test_recordedState(self):
         """
-        Snapshot answers the worker's status as JSON: its pid, its clients with their ports, its messages.
+        A worker that records (--status) says its clients with their last messages and its counters.
         """
         talk = Conversation(status=True)
         first, second = talk.memory.connect(), talk.memory.connect()
         second.send(b"hola\n")
-        state = json.loads(talk.ask(Snapshot)["snapshot"])
-        self.assertEqual([c["port"] for c in state["clients"]], [53544, 53545])
-        self.assertEqual([c["last"] for c in state["clients"]], [None, "hola"])
-        self.assertEqual((state["messages"], state["listening"]), (1, ["127.0.0.1:6667"]))
-        self.assertIsInstance(state["pid"], int)
+        state = ServerState.fromData(json.loads(talk.ask(State)["state"]))
+        self.assertEqual([(c.port, c.last) for c in state.clients], [(53544, None), (53545, "hola")])
+        self.assertEqual(state.messages, 1)
+        self.assertIsInstance(state.pid, int)
 
-    def test_noStatusNoSnapshot(self):
+    def test_unrecordedState(self):
         """
-        A worker that records no status (no --status) answers null.
+        A worker that records nothing (no --status) still says its clients, and no counters.
         """
-        self.assertEqual(Conversation().ask(Snapshot), {"snapshot": "null"})
+        talk = Conversation()
+        talk.memory.connect()
+        state = ServerState.fromData(json.loads(talk.ask(State)["state"]))
+        self.assertEqual((len(state.clients), state.messages), (1, None))
 
     def test_beyondOneAmpValue(self):
         """
-        A snapshot longer than one AMP value (64 KiB) arrives whole, non-ASCII text included.
+        A state longer than one AMP value (64 KiB) arrives whole, non-ASCII text included.
         """
         talk = Conversation()
-        big = {"clients": [{"last": "ñandú " * 40} for _ in range(1000)]}
-        talk.control.snapshot = lambda: big
-        answer = talk.ask(Snapshot)
-        self.assertGreater(len(answer["snapshot"].encode("utf-8")), 3 * 65535)
-        self.assertEqual(json.loads(answer["snapshot"]), big)
+        clients = tuple(ClientRecord(f"127.0.0.1:{n}", "127.0.0.1", n, "serving", 1.0, last="ñandú " * 40)
+                        for n in range(1000))
+        big = ServerState(pid=1, mode="reactor", holdsClients=False, serving=True, listening=(), uptime=1.0,
+                          clients=clients)
+        talk.server.state = lambda: defer.succeed(big)
+        answer = talk.ask(State)
+        self.assertGreater(len(answer["state"].encode("utf-8")), 3 * 65535)
+        self.assertEqual(ServerState.fromData(json.loads(answer["state"])), big)

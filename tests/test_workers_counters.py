@@ -5,6 +5,7 @@ it is gone, so that the server's counters only grow.
 
 from twisted.trial.unittest import SynchronousTestCase
 
+from tpreactor.model import ServerState
 from tpreactor.status.recorder import Recorder
 from tpreactor.workers.counters import Tally, countersIn, countersOf, nothing
 
@@ -87,7 +88,7 @@ class TallyTests(SynchronousTestCase):
 class ReadingTests(SynchronousTestCase):
     def test_fromARecorderAndASnapshot(self):
         """
-        The counters read from a recorder are those a snapshot of it carries.
+        The counters read from a recorder are those a state of its process carries.
         """
         now = [0.0]
         recorder = Recorder(lambda: now[0])
@@ -95,5 +96,6 @@ class ReadingTests(SynchronousTestCase):
         recorder.refusals["full"] = 2
         mine = countersOf(recorder)
         self.assertEqual((mine["messages"], mine["refusals"]["full"], mine["histogram"]["count"]), (7, 2, 0))
-        state = dict(mine, pid=1, clients=[])
+        state = ServerState(pid=1, mode="reactor", holdsClients=False, serving=True, listening=(), uptime=1.0,
+                            messages=mine["messages"], refusals=mine["refusals"], histogram=mine["histogram"])
         self.assertEqual(countersIn(state), mine)

@@ -16,10 +16,10 @@ from tpreactor.factory import Settings
 from tpreactor.modes import modeNamed
 from tpreactor.tap import Options, makeService
 from tpreactor.workers import checkWorkers, workerCount
-from tpreactor.workers.commands import CloseListeners, Hurry, Kick, ListClients, Stop
-from tpreactor.workers.operator import WorkersConsole, WorkersOperator
-from tpreactor.workers.server import MainView, WorkersServer
-from tpreactor.workers.status import GatheredStatusService
+from tpreactor.shutdown import Operator
+from tpreactor.status.service import StatusService
+from tpreactor.workers.commands import CloseListeners, Hurry, Stop
+from tpreactor.workers.server import SharedPorts, WorkersServer
 from tpreactor.workers.supervisor import Answers
 
 from .shutdownfakes import FakeListener, messages
@@ -78,9 +78,8 @@ class FakeWorkers:
 
 
 def mainServer(workers):
-    view = MainView(Settings(), None, workers)
     listener = FakeListener()
-    server = WorkersServer(view, [listener], workers, MemoryReactorClock())
+    server = WorkersServer(SharedPorts(Settings()), [listener], workers, MemoryReactorClock(), "reactor")
     return server, listener
 
 
@@ -113,9 +112,12 @@ class OptionsTests(SynchronousTestCase):
         reactor = MemoryReactorClock()
         service = makeService(parse("--workers", "2", "-p", "7001", "--status", "7002"), reactor)
         status = service.getServiceNamed("status")
-        self.assertIsInstance(status, GatheredStatusService)
+        self.assertIsInstance(status, StatusService)
+        self.assertIs(status.server, service)
         self.assertEqual(status.description, "tcp:7002:interface=127.0.0.1")
         self.assertTrue(json.loads(service.workers._describe(1, []))["status"])
+        quiet = makeService(parse("--workers", "2", "-p", "7001"), reactor)
+        self.assertFalse(json.loads(quiet.workers._describe(1, []))["status"])
 
     def test_declaredByTheMode(self):
         """
@@ -158,86 +160,13 @@ class OptionsTests(SynchronousTestCase):
         self.assertIsInstance(service, WorkersServer)
         self.assertEqual((service.workers.count, service.workers.timeout), (2, 10.0))
         self.assertEqual(makeService(parse("--workers", "2", "--worker-timeout", "3"), reactor).workers.timeout, 3.0)
-        self.assertIsInstance(service.getServiceNamed("operator"), WorkersOperator)
-        self.assertIsInstance(service.getServiceNamed("operator").consoleClass(service.factory), WorkersConsole)
-
-
-class ConsoleTests(SynchronousTestCase):
-    def console(self, answers):
-        workers = FakeWorkers(answers)
-        console = WorkersConsole(MainView(Settings(), None, workers))
-        said = []
-        console.say = said.append
-        return console, said, workers
-
-    def test_listClientsOfEveryWorker(self):
-        """
-        clientes: the total, then each worker's lines, each naming its worker.
-        """
-        console, said, _ = self.console({ListClients: [
-            (1, {"served": 1, "lines": ["127.0.0.1:1  a"]}),
-            (2, {"served": 2, "lines": ["127.0.0.1:2  b", "127.0.0.1:3  c"]}),
-            (3, None),
-        ]})
-        console.lineReceived(b"clientes")
-        self.assertEqual(said, ["Conexiones activas: 3\n127.0.0.1:1  a  [w1]\n127.0.0.1:2  b  [w2]\n"
-                                "127.0.0.1:3  c  [w2]"])
-
-    def test_kickReachesTheRightWorker(self):
-        """
-        desconectar: every worker is asked, the one that has the client answers.
-        """
-        console, said, workers = self.console({Kick: [(1, {"peer": ""}), (2, {"peer": "127.0.0.1:5"})]})
-        console.lineReceived(b"desconectar 127.0.0.1:5")
-        self.assertEqual(workers.told, [(Kick, {"peer": "127.0.0.1:5"})])
-        self.assertEqual(said, ["Desconectando a 127.0.0.1:5.  [w2]"])
-
-    def test_kickUnknown(self):
-        """
-        desconectar of a client no worker has: one line saying so.
-        """
-        console, said, _ = self.console({Kick: [(1, {"peer": ""})]})
-        console.lineReceived(b"desconectar 127.0.0.1:9")
-        self.assertEqual(said, ["No hay ningún cliente conectado desde 127.0.0.1:9."])
-
-
-    def test_listNamesTheSilentWorker(self):
-        """
-        clientes with a worker that does not answer: the others' clients, and a line naming the silent one.
-        """
-        console, said, _ = self.console({ListClients: [
-            (1, SILENT),
-            (2, {"served": 1, "lines": ["127.0.0.1:2  b"]}),
-        ]})
-        console.lineReceived(b"clientes")
-        self.assertEqual(said, ["Conexiones activas: 1\n127.0.0.1:2  b  [w2]\n"
-                                "[w1] El proceso trabajador (pid 101) no respondió en 1 s: esta respuesta no incluye "
-                                "a sus clientes."])
-
-    def test_kickNamesTheSilentWorker(self):
-        """
-        desconectar with a worker that does not answer: what the others said, and a line naming the silent one.
-        """
-        console, said, _ = self.console({Kick: [(1, {"peer": ""}), (2, SILENT)]})
-        console.lineReceived(b"desconectar 127.0.0.1:9")
-        self.assertEqual(said, ["No hay ningún cliente conectado desde 127.0.0.1:9.",
-                                "[w2] El proceso trabajador (pid 102) no respondió en 1 s: esta respuesta no incluye "
-                                "a sus clientes."])
-
-    def test_consoleWaitsAboutASecond(self):
-        """
-        clientes and desconectar ask with a bound of about a second, not for ever.
-        """
-        console, said, workers = self.console({})
-        asked = []
-        workers.ask = lambda command, seconds, **kwargs: asked.append(seconds) or defer.succeed(Answers([], []))
-        console.lineReceived(b"clientes")
-        console.lineReceived(b"desconectar 127.0.0.1:9")
-        self.assertEqual(asked, [1.0, 1.0])
+        operator = service.getServiceNamed("operator")
+        self.assertIsInstance(operator, Operator)
+        self.assertIs(operator.server, service)
 
 
 class WorkersServerTests(SynchronousTestCase):
-    def test_closeListeners(self):
+    def test_stopAccepting(self):
         """
         Option 1: every worker stops accepting, so does the main process, and
         the clients still served are counted.
@@ -247,12 +176,33 @@ class WorkersServerTests(SynchronousTestCase):
         server, listener = mainServer(workers)
         server.startService()
         results = []
-        server.closeListeners().addCallback(results.append)
-        self.assertEqual(results, [(0, None)])
-        self.assertEqual(len(server.factory.connections), 3)
+        server.stopAccepting().addCallback(results.append)
+        self.assertEqual(results, [(0, None, 3)])
         self.assertEqual(listener.stopped, 1)
         self.assertFalse(server.listening)
         self.assertFalse(workers.replacing)
+
+    def test_quietAfterOptionOne(self):
+        """
+        After option 1 and the last client gone, the stop says nothing more (as in one process).
+        """
+        workers = FakeWorkers()
+        server, _ = mainServer(workers)
+        server.startService()
+        server.stopAccepting()
+        server.whenEmpty()
+        server.reactor.advance(0)
+        with capturedLogs() as events:
+            server.stopService()
+        self.assertEqual(messages(events), [])
+
+    def test_endNowKillsTheWorkers(self):
+        """
+        Option 3 kills every worker at once.
+        """
+        workers = FakeWorkers()
+        mainServer(workers)[0].endNow()
+        self.assertEqual(workers.killed, 1)
 
     def test_stopIsEveryWorkersGracefulStop(self):
         """

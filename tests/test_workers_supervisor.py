@@ -21,7 +21,7 @@ from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 
 from tpreactor.messages import catalogue
-from tpreactor.workers.commands import Heartbeat, ListClients, Stop
+from tpreactor.workers.commands import Heartbeat, State, Stop
 from tpreactor.workers.supervisor import (
     HEARTBEAT_SECONDS, SILENT_SECONDS, STARTING_SECONDS, Supervisor, WorkerProcess,
 )
@@ -41,7 +41,7 @@ class FakeWorker(WorkerProcess):
         WorkerProcess.__init__(self, *args, **kwargs)
         self.asked = []
         self.counted = None
-        self.answers = {ListClients: {"served": 1, "lines": []}}
+        self.answers = {State: {"state": "{}"}}
 
     def callRemote(self, command, **kwargs):
         self.asked.append(command)
@@ -328,7 +328,7 @@ class AskTests(SynchronousTestCase):
         h.supervisor.workers[2].stopped = True
         h.supervisor.workers[3].ended.callback(0)  # its connection is gone: it is ending
         results = []
-        h.supervisor.ask(ListClients, 1.0).addCallback(results.append)
+        h.supervisor.ask(State, 1.0).addCallback(results.append)
         self.assertEqual(results, [])
         h.clock.advance(1.0)
         answers = results[0]

@@ -159,9 +159,14 @@ class Console(LineReceiver):
             lines.append(t.waitingLine.format(peer=record.peer) + workerNote(record.worker))
         if queued:
             lines.append(t.queuedLine.format(count=queued))
-        for worker in state.silent:
-            lines.append(t.workerSilentLine.format(worker=worker.number, pid=worker.pid, clients=worker.clients))
+        lines.extend(self._silent(state.silent))
         self.say("\n".join(lines))
+
+    def _silent(self, workers):
+        """
+        A line for each worker that did not answer (C{--workers}).
+        """
+        return [self.catalogue.workerNoAnswer.format(worker=w.number, pid=w.pid, clients=w.clients) for w in workers]
 
     def kick(self, argument=""):
         """
@@ -173,11 +178,13 @@ class Console(LineReceiver):
             return None
         return self.model.disconnect(argument).addCallback(self._kicked, argument)
 
-    def _kicked(self, told, argument):
-        if not told:
+    def _kicked(self, done, argument):
+        if not done.told:
             self.say(self.catalogue.unknownPeer.format(peer=escape(argument)))
-        for peer, worker in told:
+        for peer, worker in done.told:
             self.say(self.catalogue.kicking.format(peer=peer) + workerNote(worker))
+        for line in self._silent(done.silent):
+            self.say(line)
 
     def showHelp(self, argument=""):
         self.say(self.catalogue.help)

@@ -10,7 +10,7 @@ from twisted.internet import defer
 from zope.interface import implementer
 
 from .defaultlog import ObservesApplication
-from .model import IServerModel
+from .model import Disconnection, IServerModel
 from .model.process import backlogOf, processState
 from .protocol import OPERATOR
 from .shutdown.graceful import GracefulStop
@@ -86,9 +86,9 @@ class TimeServer(ObservesApplication, MultiService):
         """
         protocol = self.factory.findPeer(peer)
         if protocol is None:
-            return defer.succeed([])
+            return defer.succeed(Disconnection())
         protocol.closeByServer(OPERATOR)
-        return defer.succeed([(protocol.peer.joined, None)])
+        return defer.succeed(Disconnection(((protocol.peer.joined, None),)))
 
     def stopAccepting(self):
         """

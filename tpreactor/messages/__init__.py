@@ -106,7 +106,6 @@ class Catalogue:
     clientNeedsPackage: str
     argparseErrors: dict
     workerReady: str
-    workerSilentLine: str
     workerDied: str
     workerDiedSoon: str
     workerNotStarted: str

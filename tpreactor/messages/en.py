@@ -179,8 +179,6 @@ ENGLISH = Catalogue(
         "unrecognized": "unrecognized arguments: {args}",
     },
     workerReady="[w{worker}] Worker process ready (pid {pid}).",
-    workerSilentLine="[w{worker}] The worker process (pid {pid}) does not answer; its clients ({clients} when last "
-    "heard) are not listed.",
     workerDied="[w{worker}] The worker process (pid {pid}) ended unexpectedly ({cause}) with {clients} clients; "
     "starting another.",
     workerDiedSoon="[w{worker}] The worker process (pid {pid}) ended unexpectedly ({cause}) with {clients} clients, "
@@ -191,8 +189,8 @@ ENGLISH = Catalogue(
     startingAnother=" and starting another",
     workerKilledLate="[w{worker}] The worker process (pid {pid}) did not finish stopping within {seconds:g} s: "
     "killing it (SIGKILL).",
-    workerNoAnswer="[w{worker}] The worker process (pid {pid}) did not answer within {seconds:g} s: its clients are "
-    "not in this answer.",
+    workerNoAnswer="[w{worker}] The worker process (pid {pid}) did not answer: its clients ({clients} when last "
+    "heard) are not in this answer.",
     epollShared="{address} is watched without EPOLLEXCLUSIVE ({reason}): every connection wakes every worker "
     "process.",
     workersCannotShare="--workers cannot share {description}: {kind} endpoints are not plain stream sockets "

@@ -203,8 +203,6 @@ SPANISH = Catalogue(
         "unrecognized": "argumentos no reconocidos: {args}",
     },
     workerReady="[w{worker}] Proceso trabajador listo (pid {pid}).",
-    workerSilentLine="[w{worker}] El proceso trabajador (pid {pid}) no responde; sus clientes ({clients} la última vez) "
-    "no están en la lista.",
     workerDied="[w{worker}] El proceso trabajador (pid {pid}) terminó inesperadamente ({cause}) con {clients} "
     "clientes; se inicia otro.",
     workerDiedSoon="[w{worker}] El proceso trabajador (pid {pid}) terminó inesperadamente ({cause}) con {clients} "
@@ -216,8 +214,8 @@ SPANISH = Catalogue(
     startingAnother=" y se inicia otro",
     workerKilledLate="[w{worker}] El proceso trabajador (pid {pid}) no terminó su cierre en {seconds:g} s: "
     "se lo mata (SIGKILL).",
-    workerNoAnswer="[w{worker}] El proceso trabajador (pid {pid}) no respondió en {seconds:g} s: esta respuesta no "
-    "incluye a sus clientes.",
+    workerNoAnswer="[w{worker}] El proceso trabajador (pid {pid}) no respondió: esta respuesta no incluye a sus "
+    "clientes ({clients} la última vez).",
     epollShared="{address} se vigila sin EPOLLEXCLUSIVE ({reason}): cada conexión despierta a todos los procesos "
     "trabajadores.",
     workersCannotShare="--workers no puede compartir {description}: los endpoints {kind} no son sockets de "

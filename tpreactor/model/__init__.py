@@ -41,9 +41,8 @@ class IServerModel(Interface):
     def disconnect(peer):
         """
         The client written C{peer} (as the console writes it) gets the
-        closing line once its replies are sent: a Deferred of the
-        C{(peer, worker)} told (C{worker} is C{None} in one process), empty
-        when no client has that address.
+        closing line once its replies are sent: a Deferred of a
+        L{Disconnection}.
         """
 
     def stopAccepting():
@@ -109,6 +108,18 @@ class ClientRecord:
     last: Optional[str] = None
     worker: Optional[int] = None
     pid: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class Disconnection:
+    """
+    What L{IServerModel.disconnect} did: the C{(peer, worker)} told
+    (C{worker} is C{None} in one process; none when no client has that
+    address), and the L{WorkerRecord}s of the workers that did not answer.
+    """
+
+    told: tuple = ()
+    silent: tuple = ()
 
 
 @dataclass(frozen=True)

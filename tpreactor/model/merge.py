@@ -76,8 +76,7 @@ def mergeStates(main, answered, silent=(), counters=None):
     @param main: the main process's state (no clients of its own).
     @param answered: C{(number, state)} of each worker that answered, in
         the order of their numbers.
-    @param silent: C{(number, pid, clients)} of each worker that did not
-        (C{clients}: how many it had when last heard).
+    @param silent: the L{WorkerRecord}s of the workers that did not answer.
     @param counters: the counters the main process kept for the whole
         server (messages, refusals, histogram: see
         L{tpreactor.workers.counters}), or C{None} to add up the workers'.
@@ -100,7 +99,7 @@ def mergeStates(main, answered, silent=(), counters=None):
         recorded["latency"] = _latency(states)
         recorded["timeline"] = _timeline(answered)
     workers = [WorkerRecord(number, s.pid, len(s.clients) + len(s.waiting)) for number, s in answered]
-    workers += [WorkerRecord(number, pid, clients, silent=True) for number, pid, clients in silent]
+    workers += list(silent)
     backlogs = [s.backlog for s in states] + [main.backlog]
     return replace(
         main,

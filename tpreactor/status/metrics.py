@@ -54,17 +54,17 @@ class StateCollector:
         pool = s.pool
         yield GaugeMetricFamily("tpreactor_pool_busy", "Pool slots at work.", value=pool["busy"])
         yield GaugeMetricFamily("tpreactor_pool_size", "Pool slots.", value=pool["size"])
-        if "silent" in s:  # with --workers: the workers that did not answer this read
+        if s.workers:  # with --workers: the workers that did not answer this read
             silent = GaugeMetricFamily("tpreactor_worker_silent", "Workers that did not answer this read (1 each).",
                                        labels=["worker", "pid"])
-            for worker in s["silent"]:
-                silent.add_metric([str(worker["number"]), str(worker["pid"])], 1)
+            for worker in s.silent:
+                silent.add_metric([str(worker.number), str(worker.pid)], 1)
             yield silent
 
 
 def metricsRegistry(read):
     """
-    A registry of our own with the collector of the snapshots C{read()} gives.
+    A registry of our own with the collector of the state C{read()} gives.
     """
     registry = CollectorRegistry(auto_describe=False)
     registry.register(StateCollector(read))

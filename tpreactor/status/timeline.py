@@ -99,7 +99,7 @@ class Timeline:
         """
         self._prune(now)
         # The clients there now came in the order of the dict: the newest are last.
-        live = list(islice(reversed(self._live.items()), self.maxLanes))
+        live = list(islice(reversed(self._live.items()), self.maxLanes))[::-1]
         for protocol, lane in live:
             if lane.welcomed is None:
                 lane.welcomed = protocol.startedMono

@@ -31,7 +31,8 @@ SCRIPT = """\
   const T = JSON.parse(document.getElementById("texts").textContent);
   const COLOURS = COLOURS_JSON;
   const NS = "http://www.w3.org/2000/svg";
-  const MIN_SPAN = 10;
+  const MIN_SPAN = 2;
+  let last = null;
   const svg = document.getElementById("timeline");
   function node(tag, attrs, text) {
     const e = document.createElementNS(NS, tag);
@@ -46,12 +47,13 @@ SCRIPT = """\
     const lanes = d.lanes.slice(-(phone ? 16 : 48));
     const laneHeight = phone ? 14 : 18, top = 16, labelWidth = phone ? 0 : 150;
     // The last minute at most; less when everything shown began later, so
-    // that a few seconds of serving still read (never under MIN_SPAN).
+    // that a few seconds of serving still read (never under MIN_SPAN): it
+    // zooms out as time goes by, then scrolls.
     const first = lanes.length ? Math.min(...lanes.map((l) => l.accepted)) : d.now - d.window;
     const span = Math.min(d.window, Math.max(MIN_SPAN, (d.now - first) * 1.1));
     const start = d.now - span, plot = width - labelWidth - 8;
     const x = (t) => labelWidth + Math.max(0, Math.min(1, (t - start) / span)) * plot;
-    const step = [1, 2, 5, 10, 15, 30].find((s) => span / s <= (phone ? 4 : 8)) || 30;
+    const step = [0.25, 0.5, 1, 2, 5, 10, 15, 30].find((s) => span / s <= (phone ? 4 : 8)) || 30;
     const height = top + Math.max(lanes.length, 1) * laneHeight + 4;
     svg.setAttribute("viewBox", "0 0 " + width + " " + height);
     svg.setAttribute("height", height);
@@ -60,7 +62,7 @@ SCRIPT = """\
       const at = x(d.now - s);
       children.push(node("line", {class: "grid", x1: at, x2: at, y1: top - 4, y2: height}));
       children.push(node("text", {class: "axis", x: at, y: 10, "text-anchor": s ? "middle" : "end"},
-        s ? "\\u2212" + s + " s" : T.now));
+        s ? "\\u2212" + +s.toFixed(2) + " s" : T.now));
     }
     lanes.forEach((lane, i) => {
       const y = top + i * laneHeight;
@@ -90,12 +92,14 @@ SCRIPT = """\
   async function poll() {
     try {
       const response = await fetch("timeline.json", {cache: "no-store"});
-      draw(await response.json());
+      last = await response.json();
+      draw(last);
     } catch (e) {
       // The page's own badge says the server does not answer.
     }
     setTimeout(poll, REFRESH);
   }
+  window.addEventListener("resize", () => last && draw(last));
   poll();
 })();
 """.replace("REFRESH", str(REFRESH_MILLISECONDS))

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.test_status_web,tests.test_workers_status -*-
+# -*- test-case-name: tests.test_status_web,tests.test_workers_model -*-
 """
 The status endpoint's resources over twisted.web: the page and its script
 and style, /status.json, /metrics and /healthz; read-only (GET and HEAD).

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.test_workers_commands,tests.test_workers_server,tests.test_e2e_workers,tests.test_workers_status -*-
+# -*- test-case-name: tests.test_workers_commands,tests.test_workers_server,tests.test_e2e_workers,tests.test_workers_model -*-
 """
 C{--workers N}: the main process opens the listening sockets and starts N
 worker processes that share them, each a whole tpreactor of its own; the
@@ -7,7 +7,8 @@ socket pair. The main side is L{tpreactor.workers.server} (what the
 operator controls) and L{tpreactor.workers.supervisor} (the processes);
 the worker side is L{tpreactor.workers.child} (its program) and
 L{tpreactor.workers.control} (what it answers). With C{--status}, the main
-process serves the whole server's status (L{tpreactor.workers.status}).
+process serves the whole server's status: its L{tpreactor.workers.server.WorkersServer}
+is the model of them all (L{tpreactor.model}).
 """
 
 import os

@@ -69,7 +69,7 @@ class Worker:
     @ivar control: its L{WorkerControl}.
     """
 
-    def __init__(self, config, reactor, clock=None):
+    def __init__(self, config, reactor, clock=None, flushLog=lambda: None):
         self.reactor = reactor
         self.number = config["number"]
         mode = modeNamed(config["mode"])
@@ -90,27 +90,14 @@ class Worker:
             for i, spec in enumerate(config["listeners"])
         ]
         self.server = TimeServer(factory, pool, listeners, reactor, mode.name)
-        self.control = WorkerControl(self.server, self.stop, reactor, *self._recording(config, factory))
+        if config.get("status"):
+            self.server.startRecording()
+        self.control = WorkerControl(self.server, self.stop, reactor, flushLog)
         if config["gated"]:
             factory.gate = self.control
         # The clients PROXY headers claim are the whole server's.
         factory.proxyClaims = ClaimsOfMain(self.control)
         self._stopping = False
-
-    def _recording(self, config, factory):
-        """
-        With C{--status}, a recorder in C{factory} from now on, and what
-        reads this worker's snapshot and its counters; else C{None} twice.
-        """
-        if not config.get("status"):
-            return None, None
-        from ..status.recorder import Recorder
-        from ..status.snapshot import snapshot
-        from .counters import countersOf
-
-        recorder = Recorder(factory.monotonic)
-        recorder.install(factory)
-        return lambda: snapshot(self.server, recorder, config["mode"]), lambda: countersOf(recorder)
 
     def start(self, controlFd=CONTROL_FD):
         self.reactor.adoptStreamConnection(controlFd, socket.AF_UNIX, Factory.forProtocol(lambda: self.control))
@@ -177,7 +164,7 @@ def main(argv=None):
     form = WorkerLines if config.get("lines") else WorkerObserver
     observer = form(config["number"], writeAll, reactor.callLater, lambda: reactor.running)
     globalLogBeginner.beginLoggingTo([observer], discardBuffer=True, redirectStandardIO=False)
-    worker = Worker(config, reactor)
+    worker = Worker(config, reactor, flushLog=observer.flush)
     worker.start()
     reactor.run(installSignalHandlers=False)
     observer.flush()

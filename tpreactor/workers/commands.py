@@ -4,8 +4,8 @@ What the main process and its workers say to each other, as AMP commands.
 
 Main to worker: L{Heartbeat} (every second: are you there, what have you
 counted), L{Stop} (the graceful stop), L{Hurry} (cut it short),
-L{CloseListeners} (option 1), L{WhenEmpty}, L{ListClients} (C{clientes}),
-L{Kick} (C{desconectar}), L{Snapshot} (C{--status}). Worker to main:
+L{CloseListeners} (option 1), L{WhenEmpty}, L{State} (C{clientes}, C{--status}),
+L{Kick} (C{desconectar}). Worker to main:
 L{Ready}, L{Load} (how many clients it has, when that changed),
 L{Goodbye} (what it counted, as it ends) and, when the limits are the
 whole server's, L{Admit} and L{Left}; behind the PROXY protocol, L{Claim}
@@ -13,7 +13,7 @@ and L{Unclaim}.
 """
 
 from twisted.protocols.amp import (
-    AMP, MAX_VALUE_LENGTH, Argument, BinaryBoxProtocol, Boolean, Command, Integer, ListOf, Unicode,
+    AMP, MAX_VALUE_LENGTH, Argument, BinaryBoxProtocol, Boolean, Command, Integer, Unicode,
 )
 
 
@@ -99,15 +99,6 @@ class WhenEmpty(Command):
     response = []
 
 
-class ListClients(Command):
-    """
-    C{clientes}: how many are served, and one line per client.
-    """
-
-    arguments = []
-    response = [(b"served", Integer()), (b"lines", ListOf(Unicode()))]
-
-
 class Kick(Command):
     """
     C{desconectar}: the client written C{peer} gets the closing line; the
@@ -119,14 +110,15 @@ class Kick(Command):
     response = [(b"peer", Unicode())]
 
 
-class Snapshot(Command):
+class State(Command):
     """
-    C{--status}: the worker's state as JSON (see L{tpreactor.status.snapshot}),
-    or C{null} when it does not record it.
+    C{clientes}, the status page, C{/metrics}: the worker's state, a
+    L{tpreactor.model.ServerState} as the JSON of its data (records, never
+    console text).
     """
 
     arguments = []
-    response = [(b"snapshot", LongText())]
+    response = [(b"state", LongText())]
 
 
 class Ready(Command):

@@ -1,9 +1,10 @@
 # -*- test-case-name: tests.test_workers_commands -*-
 """
 The worker's side of the AMP connection: what it answers the main process
-(that it is there, stop, hurry, close the listeners, list and kick its
-clients, its status snapshot) and what it tells it (how many clients it
-has, now and then; what it counted, as it ends).
+(that it is there, stop, hurry, close the listeners, its state, kick a
+client), all read off or done through its server's model
+(L{tpreactor.model.IServerModel}), and what it tells it (how many clients
+it has, now and then; what it counted, as it ends).
 """
 
 import json
@@ -11,11 +12,8 @@ import os
 
 from twisted.internet import defer, task
 
-from ..console import Console, findPeer
-from ..protocol import OPERATOR
-from .commands import (
-    CloseListeners, Goodbye, Heartbeat, Hurry, Kick, ListClients, Load, QuietAMP, Ready, Snapshot, Stop, WhenEmpty,
-)
+from .commands import CloseListeners, Goodbye, Heartbeat, Hurry, Kick, Load, QuietAMP, Ready, State, Stop, WhenEmpty
+from .counters import countersOf
 
 SECONDS = 1.0
 #: How often a worker tells the main process how many clients it has (only
@@ -31,20 +29,16 @@ class WorkerControl(QuietAMP):
 
     @ivar server: the worker's L{tpreactor.service.TimeServer}.
     @ivar stop: called to stop the worker gracefully (stops its reactor).
-    @ivar snapshot: gives the worker's status snapshot (a dict), or is
-        C{None} when it records none (no C{--status}).
-    @ivar counters: gives the worker's counters (see
-        L{tpreactor.workers.counters}), or is C{None} when it records none.
+    @ivar flushLog: writes out the worker's console lines held so far.
     """
 
-    def __init__(self, server, stop, reactor, snapshot=None, counters=None):
+    def __init__(self, server, stop, reactor, flushLog=lambda: None):
         QuietAMP.__init__(self)
         self.server = server
         # Not "factory": the AMP connection's factory sets that.
         self.serverFactory = server.factory
         self._stop = stop
-        self.snapshot = snapshot
-        self.counters = counters
+        self.flushLog = flushLog
         self.reactor = reactor
         self._reported = 0
         self._loadCall = task.LoopingCall(self.reportLoad)
@@ -77,7 +71,8 @@ class WorkerControl(QuietAMP):
             self.callRemote(Load, clients=clients)
 
     def _counted(self):
-        return json.dumps(None if self.counters is None else self.counters())
+        recorder = self.serverFactory.status
+        return json.dumps(None if recorder is None else countersOf(recorder))
 
     def goodbye(self):
         """
@@ -86,7 +81,7 @@ class WorkerControl(QuietAMP):
         L{GOODBYE_SECONDS} (or at once, with nothing to say or nobody to
         say it to).
         """
-        if self.counters is None or self.transport is None:
+        if self.serverFactory.status is None or self.transport is None:
             return defer.succeed(None)
         d = defer.maybeDeferred(self.callRemote, Goodbye, counters=self._counted())
         return d.addTimeout(GOODBYE_SECONDS, self.reactor).addCallbacks(lambda _: None, lambda _: None)
@@ -106,39 +101,25 @@ class WorkerControl(QuietAMP):
 
     @CloseListeners.responder
     def closeListeners(self):
-        d = self.server.closeListeners()
-
-        def closed(counts):
-            waiting, backlog = counts
-            served = [p for p in self.serverFactory.connections if not p.finished]
-            return {"waiting": waiting, "backlog": backlog, "served": len(served)}
-
-        return d.addCallback(closed)
+        d = self.server.stopAccepting()
+        return d.addCallback(lambda counts: dict(zip(("waiting", "backlog", "served"), counts)))
 
     @WhenEmpty.responder
     def whenEmpty(self):
-        return self.serverFactory.whenEmpty().addCallback(lambda _: {})
+        def empty(_):
+            # The last client's line before the answer: the main process
+            # says "none left" once it has the answer.
+            self.flushLog()
+            return {}
 
-    @ListClients.responder
-    def listClients(self):
-        said = []
-        console = Console(self.serverFactory)
-        console.say = said.append
-        console.listClients()
-        lines = "\n".join(said).split("\n")[1:]
-        waiting = set(self.serverFactory.waiting)
-        served = len([p for p in self.serverFactory.connections if p not in waiting])
-        return {"served": served, "lines": lines}
+        return self.server.whenEmpty().addCallback(empty)
+
+    @State.responder
+    def answerState(self):
+        d = self.server.state()
+        return d.addCallback(lambda state: {"state": json.dumps(state.asData(), ensure_ascii=False)})
 
     @Kick.responder
     def kick(self, peer):
-        protocol = findPeer(self.serverFactory, peer)
-        if protocol is None:
-            return {"peer": ""}
-        protocol.closeByServer(OPERATOR)
-        return {"peer": protocol.peer.joined}
-
-    @Snapshot.responder
-    def answerSnapshot(self):
-        state = None if self.snapshot is None else self.snapshot()
-        return {"snapshot": json.dumps(state, ensure_ascii=False)}
+        d = self.server.disconnect(peer)
+        return d.addCallback(lambda done: {"peer": done.told[0][0] if done.told else ""})

@@ -26,9 +26,10 @@ def countersOf(recorder):
 
 def countersIn(state):
     """
-    The counters in a snapshot (see L{tpreactor.status.snapshot}).
+    The counters in a worker's state (a L{tpreactor.model.ServerState}
+    recorded by the status endpoint).
     """
-    return {"messages": state["messages"], "refusals": state["refusals"], "histogram": state["histogram"]}
+    return {"messages": state.messages, "refusals": state.refusals, "histogram": state.histogram}
 
 
 def _combine(pick, first, second):

@@ -2,21 +2,29 @@
 """
 The main process of C{--workers N}: it listens (so the sockets exist once)
 but accepts nothing itself, starts the workers that accept on them, and is
-what the operator controls: L{WorkersServer} has the API of
-L{tpreactor.service.TimeServer} that the operator's control uses, acting on
-every worker.
+the whole server the operator's tools see: L{WorkersServer} is the
+L{tpreactor.model.IServerModel} of all its workers, their states merged.
 """
 
+import json
+import os
+
 from twisted.application.service import MultiService, Service
-from twisted.internet import defer
+from twisted.internet import defer, task
 from twisted.internet.protocol import ServerFactory
 from twisted.logger import Logger
+from zope.interface import implementer
 
 from ..defaultlog import ObservesApplication
 from ..messages import catalogue as catalogueFor
+from ..model import Disconnection, IServerModel, ServerState, WorkerRecord
+from ..model.merge import mergeStates
+from ..model.process import backlogOf
+from ..peers import describeListening
 from ..shutdown.graceful import ABORT_AFTER_SECONDS, POOL_STOP_SECONDS
 from ..shutdown.listening import queuedConnections
-from .commands import CloseListeners, Hurry, Stop, WhenEmpty
+from .commands import CloseListeners, Hurry, Kick, State, Stop, WhenEmpty
+from .counters import countersIn
 
 log = Logger(namespace="tpreactor")
 
@@ -26,79 +34,60 @@ SECONDS = 1.0
 EXIT_MARGIN_SECONDS = 5.0 * SECONDS
 
 
-class Remote:
+class SharedPorts(ServerFactory):
     """
-    A client of some worker, as the operator's control counts them.
-    """
-
-    finished = False
-
-
-class MainView(ServerFactory):
-    """
-    What the listening services and the operator's control read of "the
-    factory" in the main process: the settings and texts, and the clients
-    as the workers last told.
-
-    @ivar connections: one L{Remote} per client the workers said they serve.
-    @ivar workers: the L{tpreactor.workers.supervisor.Supervisor}.
+    The factory the main process listens with: the sockets are the
+    workers' to accept on, so it builds no protocol; it keeps the ports,
+    and the settings and texts the listening services read.
     """
 
     noisy = False
-    holdsClients = False
     pausesPorts = False
-    waiting = ()
 
-    def __init__(self, settings, clock, workers):
+    def __init__(self, settings):
         self.settings = settings
         self.catalogue = catalogueFor(settings.lang)
-        self.clock = clock
         self.ports = []
-        self.connections = []
-        self.workers = workers
 
     def addPort(self, port):
-        """
-        A listening service listens on C{port} (for the workers).
-        """
         self.ports.append(port)
 
     def removePort(self, port):
         if port in self.ports:
             self.ports.remove(port)
 
-    def whenEmpty(self):
-        """
-        A Deferred that fires once no worker has a client left.
-        """
-        d = self.workers.tell(WhenEmpty)
-        return d.addCallback(self._emptied)
-
-    def _emptied(self, _):
-        self.connections = []
+    def buildProtocol(self, addr):
+        return None
 
 
+@implementer(IServerModel)
 class WorkersServer(ObservesApplication, MultiService):
     """
     The whole server in the main process: the listening services (whose
     sockets the workers accept on) and the operator's control as children,
-    and the L{Supervisor} of the workers.
+    the L{Supervisor} of the workers, and the L{IServerModel} of them all.
 
-    @ivar factory: the L{MainView}.
-    @ivar pool: always C{None} (each worker has its own).
+    @ivar factory: the L{SharedPorts}.
     @ivar workers: the L{tpreactor.workers.supervisor.Supervisor}.
+    @ivar recording: whether the workers record what the state shows of
+        their replies (the status endpoint asked: L{startRecording}).
     """
 
-    pool = None
-
-    def __init__(self, view, listeners, workers, reactor):
+    def __init__(self, factory, listeners, workers, reactor, modeName, holdsClients=False, monotonic=None):
         MultiService.__init__(self)
-        self.factory = view
+        self.factory = factory
+        self.catalogue = factory.catalogue
         self.listeners = listeners
         self.workers = workers
         self.reactor = reactor
+        self.modeName = modeName
+        self.holdsClients = holdsClients
+        self.monotonic = monotonic or reactor.seconds
+        self.started = self.monotonic()
         self.stopping = False
         self.listening = True
+        self.recording = False
+        self._drained = False
         for listener in listeners:
             listener.setServiceParent(self)
 
@@ -126,26 +115,88 @@ class WorkersServer(ObservesApplication, MultiService):
         """
         return self.workers.exitStatus
 
+    @property
+    def serving(self):
+        """
+        Whether it serves new clients: it listens, no stop has begun, and
+        some worker accepts and answers.
+        """
+        return self.listening and not self.stopping and self.workers.serving()
+
+    # -- the model (IServerModel) ------------------------------------------------------
+
+    def state(self):
+        """
+        The whole server's state: every worker is asked for its own and has
+        about a second to answer; the ones that do not are named.
+        """
+        main = ServerState(
+            pid=os.getpid(), mode=self.modeName, holdsClients=self.holdsClients, serving=self.serving,
+            listening=tuple(describeListening(s.port.getHost()) for s in self.listeners if s.port is not None),
+            uptime=round(self.monotonic() - self.started, 3), backlog=backlogOf(self.factory.ports),
+            takenAt=self.reactor.seconds(),
+        )
+        return self.workers.ask(State).addCallback(self._merged, main)
+
+    def _merged(self, answers, main):
+        supervisor = self.workers
+        answered = []
+        for number, answer in answers.answered:
+            state = ServerState.fromData(json.loads(answer["state"]))
+            answered.append((number, state))
+            worker = supervisor.workers.get(number)
+            if worker is not None and state.messages is not None:
+                supervisor.tally.saw(worker, countersIn(state))
+        counters = supervisor.tally.total() if self.recording else None
+        return mergeStates(main, answered, self._silent(answers), counters)
+
+    def disconnect(self, peer):
+        """
+        The worker that has the client written C{peer} closes it.
+        """
+        d = self.workers.ask(Kick, peer=peer)
+        return d.addCallback(lambda answers: Disconnection(
+            tuple((a["peer"], n) for n, a in answers.answered if a["peer"]), self._silent(answers)))
+
+    def _silent(self, answers):
+        """
+        The records of the workers that did not answer, with the clients
+        they had when last heard.
+        """
+        workers = self.workers.workers
+        return tuple(WorkerRecord(n, pid, getattr(workers.get(n), "clients", 0), silent=True)
+                     for n, pid in answers.silent)
+
     @defer.inlineCallbacks
-    def closeListeners(self):
+    def stopAccepting(self):
         """
         Option 1 in every worker; then our own copies of the sockets close,
         and the kernel resets whoever waited in their queues.
 
         @return: a Deferred firing with (clients held and closed, connections
-            reset in the kernel's queue or C{None} if unknown).
+            reset in the kernel's queue or C{None} if unknown, clients still
+            served).
         """
         if not self.listening:
-            return (0, 0)
+            return (0, 0, 0)
         self.listening = False
         self.workers.replacing = False
         queued = [queuedConnections(s.port) for s in self.listeners if s.port is not None]
         answers = yield self.workers.tell(CloseListeners)
         yield self._closeOwn()
         answers = [a for _, a in answers if a is not None]
-        self.factory.connections = [Remote() for a in answers for _ in range(a["served"])]
         backlog = None if None in queued else sum(queued)
-        return (sum(a["waiting"] for a in answers), backlog)
+        return (sum(a["waiting"] for a in answers), backlog, sum(a["served"] for a in answers))
+
+    @defer.inlineCallbacks
+    def whenEmpty(self):
+        """
+        Fires once no worker has a client left, after the workers' last
+        lines (their own log, which may come through us) are out.
+        """
+        yield self.workers.tell(WhenEmpty)
+        yield task.deferLater(self.reactor, 0, lambda: None)
+        self._drained = True
 
     def _closeOwn(self):
         return defer.gatherResults([defer.maybeDeferred(s.stopService) for s in self.listeners if s.running])
@@ -158,6 +209,19 @@ class WorkersServer(ObservesApplication, MultiService):
         self.workers.tell(Hurry)
         return self.stopping
 
+    def endNow(self):
+        """
+        Option 3: every worker, and what they started, ends at once (a
+        worker told to stop would close its clients).
+        """
+        self.workers.killAll()
+
+    def startRecording(self):
+        """
+        The workers started from now on record what the state shows.
+        """
+        self.recording = True
+
     @defer.inlineCallbacks
     def stopService(self):
         """
@@ -169,12 +233,15 @@ class WorkersServer(ObservesApplication, MultiService):
         self.listening = False
         settings = self.factory.settings
         bound = settings.grace + ABORT_AFTER_SECONDS + POOL_STOP_SECONDS + EXIT_MARGIN_SECONDS
+        # After option 1, when the last client has left, there is nothing
+        # to say (as in one process).
+        quiet = self._drained
         ended = self.workers.stopAll(Stop, bound)
         yield self._closeOwn()
         yield ended
-        t = self.factory.catalogue
-        log.info(t.allClosed)
-        log.info(t.socketClosed)
+        if not quiet:
+            log.info(self.catalogue.allClosed)
+            log.info(self.catalogue.socketClosed)
         others = [s for s in self if s not in self.listeners]
         for service in reversed(others):
             yield defer.maybeDeferred(service.stopService)

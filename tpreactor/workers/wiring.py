@@ -14,12 +14,12 @@ from ..defaultlog import observerFor
 from ..endpoints import parseEndpoint
 from ..screen import inFrontOfStdout
 from ..shutdown.terminal import Terminal
-from ..shutdown import ListeningService, defaultMaxConnections
+from ..shutdown import ListeningService, Operator, defaultMaxConnections
+from ..status import addStatus
 from . import child
 from .admission import Gate
 from .logs import linesWanted
-from .operator import WorkersOperator
-from .server import MainView, WorkersServer
+from .server import SharedPorts, WorkersServer
 from .supervisor import Supervisor
 
 
@@ -52,23 +52,20 @@ def makeWorkersService(options, mode, count, reactor, executable=None):
     def describe(number, families, turns=False):
         listening = list(zip(descriptions, families))
         return child.describe(number, mode.name, workerSettings, listening, gate is not None, lines,
-                              status is not None, count if turns else 0)
+                              server.recording, count if turns else 0)
 
-    view = MainView(settings, SystemClock(), None)
+    ports = SharedPorts(settings)
     extra = {"executable": executable} if executable else {}
     # As withOperator does; and taken before twistd's log redirects sys.stdout.
     screen = inFrontOfStdout(Terminal.interactive)
-    supervisor = Supervisor(reactor, count, describe, lambda: server.listeningSockets(), view.catalogue, gate,
+    supervisor = Supervisor(reactor, count, describe, lambda: server.listeningSockets(), ports.catalogue, gate,
                             lines=lines, out=sys.stdout, direct=lines and screen is None,
                             timeout=options["worker-timeout"], **extra)
-    view.workers = supervisor
-    listeners = [ListeningService(d, parseEndpoint(reactor, d), view, mode.name) for d in descriptions]
-    server = WorkersServer(view, listeners, supervisor, reactor)
-    WorkersOperator(server, reactor, screen=screen).setServiceParent(server)
+    listeners = [ListeningService(d, parseEndpoint(reactor, d), ports, mode.name) for d in descriptions]
+    server = WorkersServer(ports, listeners, supervisor, reactor, mode.name, mode.holdsClients, SystemClock.monotonic)
+    Operator(server, reactor, screen=screen).setServiceParent(server)
     if status is not None:
-        from .status import GatheredStatusService
-
-        GatheredStatusService(status, parseEndpoint(reactor, status.description), server, mode.name).setServiceParent(server)
+        addStatus(server, status, parseEndpoint(reactor, status.description), mode.name)
     # As for one process: with no --logger, tpreactor's console observer.
     twistdOptions = getattr(options, "parent", None)
     server.makeLogObserver = lambda: observerFor(twistdOptions, reactor)
