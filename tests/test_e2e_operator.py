@@ -169,6 +169,37 @@ class TerminalOperatorTests(SynchronousTestCase):
         ])
         self.assertIsNone(TWISTED_CHATTER.search(server.text), server.text)
 
+    def test_optionOneLinesInOrderWithWorkers(self):
+        """
+        With --workers 2, option 1 says the same lines in the same order as
+        one process (each worker's own with its number), the last client's
+        leaving before the server says none is left, and no line of
+        Twisted's about itself reaches the console.
+        """
+        from .test_e2e_workers import workersReady
+
+        with TerminalServer("--workers", "2") as server:
+            workersReady(server)
+            clients = [connected(server.port) for _ in range(2)]
+            ports = [c.localPort for c in clients]
+            server.interrupt()
+            server.command("1", SOCKET_CLOSED)
+            for client in clients:
+                client.ask("salir")
+                client.close()
+            self.assertEqual(server.wait(), 0)
+        lines = [re.sub(r"^\[w\d\] ", "", line) for line in optionOneLines(server.text)]
+        # Two workers' lines about their own clients may come in either order.
+        lines[2:4] = sorted(lines[2:4])
+        self.assertEqual(lines, [
+            SOCKET_CLOSED,
+            "Se sigue atendiendo a los clientes conectados (2); el servidor termina cuando salga el último.",
+            *sorted(f"Cliente 127.0.0.1:{port} ha cerrado la conexión." for port in ports),
+            "No queda ningún cliente: el servidor termina.",
+            "Código de salida: 0.",
+        ])
+        self.assertIsNone(TWISTED_CHATTER.search(server.text), server.text)
+
     def test_questionShowsTheThreeOptionsAndKeepsServing(self):
         """
         Ctrl+C shows the question, exactly; clients keep being served while it

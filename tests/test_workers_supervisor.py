@@ -113,6 +113,19 @@ class ReplacementTests(SynchronousTestCase):
         self.h.clock.advance(0)
         self.assertEqual(self.h.started, [1, 2, 2])
 
+    def test_oneClientInTheSingular(self):
+        """
+        A worker that dies with one client says so in the singular (CLDR's plural rules).
+        """
+        self.h.supervisor.startAll()
+        self.h.clock.advance(10)
+        self.h.supervisor.workers[1].clients = 1
+        with capturedLogs() as events:
+            self.h.die(1, signal=9)
+        self.assertEqual(messages(events), [
+            "[w1] El proceso trabajador (pid 101) terminó inesperadamente (signal 9) con 1 cliente; se inicia otro."
+        ])
+
     def test_youngDeathsBackOff(self):
         """
         A worker that keeps dying young is started again after 1, 2, 4 ... s,

@@ -106,6 +106,7 @@ class Catalogue:
     clientNeedsPackage: str
     argparseErrors: dict
     workerReady: str
+    clientsCount: dict
     workerDied: str
     workerDiedSoon: str
     workerNotStarted: str
@@ -245,6 +246,15 @@ def plural(cat, forms, count):
     among them), the one C{count} takes in C{cat}'s language.
     """
     return forms.get(pluralRule(cat.lang)(count), forms["other"])
+
+
+def counted(cat, forms, count):
+    """
+    C{count} with its noun in the plural form it takes in C{cat}'s
+    language (C{forms}' texts have a C{{count}} field): C{1 cliente},
+    C{3 clientes}.
+    """
+    return plural(cat, forms, count).format(count=count)
 
 
 def formatElapsed(seconds):

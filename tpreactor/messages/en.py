@@ -179,13 +179,14 @@ ENGLISH = Catalogue(
         "unrecognized": "unrecognized arguments: {args}",
     },
     workerReady="[w{worker}] Worker process ready (pid {pid}).",
-    workerDied="[w{worker}] The worker process (pid {pid}) ended unexpectedly ({cause}) with {clients} clients; "
+    workerDied="[w{worker}] The worker process (pid {pid}) ended unexpectedly ({cause}) with {clients}; "
     "starting another.",
-    workerDiedSoon="[w{worker}] The worker process (pid {pid}) ended unexpectedly ({cause}) with {clients} clients, "
+    workerDiedSoon="[w{worker}] The worker process (pid {pid}) ended unexpectedly ({cause}) with {clients}, "
     "{ran:g} s after it started; starting another in {seconds:g} s.",
     workerNotStarted="[w{worker}] Could not start the worker process ({reason}); trying again in {seconds:g} s.",
-    workerSilent="[w{worker}] The worker process (pid {pid}) has not answered for {seconds:g} s, with {clients} "
-    "clients: killing it (SIGKILL){then}.",
+    workerSilent="[w{worker}] The worker process (pid {pid}) has not answered for {seconds:g} s, with {clients}: "
+    "killing it (SIGKILL){then}.",
+    clientsCount={"one": "{count} client", "other": "{count} clients"},
     startingAnother=" and starting another",
     workerKilledLate="[w{worker}] The worker process (pid {pid}) did not finish stopping within {seconds:g} s: "
     "killing it (SIGKILL).",

@@ -203,14 +203,15 @@ SPANISH = Catalogue(
         "unrecognized": "argumentos no reconocidos: {args}",
     },
     workerReady="[w{worker}] Proceso trabajador listo (pid {pid}).",
-    workerDied="[w{worker}] El proceso trabajador (pid {pid}) terminó inesperadamente ({cause}) con {clients} "
-    "clientes; se inicia otro.",
-    workerDiedSoon="[w{worker}] El proceso trabajador (pid {pid}) terminó inesperadamente ({cause}) con {clients} "
-    "clientes, {ran:g} s después de empezar; se inicia otro en {seconds:g} s.",
+    workerDied="[w{worker}] El proceso trabajador (pid {pid}) terminó inesperadamente ({cause}) con {clients}; "
+    "se inicia otro.",
+    workerDiedSoon="[w{worker}] El proceso trabajador (pid {pid}) terminó inesperadamente ({cause}) con {clients}, "
+    "{ran:g} s después de empezar; se inicia otro en {seconds:g} s.",
     workerNotStarted="[w{worker}] No se pudo iniciar el proceso trabajador ({reason}); se vuelve a intentar en "
     "{seconds:g} s.",
-    workerSilent="[w{worker}] El proceso trabajador (pid {pid}) no responde desde hace {seconds:g} s, con {clients} "
-    "clientes: se lo mata (SIGKILL){then}.",
+    workerSilent="[w{worker}] El proceso trabajador (pid {pid}) no responde desde hace {seconds:g} s, con {clients}: "
+    "se lo mata (SIGKILL){then}.",
+    clientsCount={"one": "{count} cliente", "other": "{count} clientes"},
     startingAnother=" y se inicia otro",
     workerKilledLate="[w{worker}] El proceso trabajador (pid {pid}) no terminó su cierre en {seconds:g} s: "
     "se lo mata (SIGKILL).",

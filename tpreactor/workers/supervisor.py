@@ -21,6 +21,7 @@ from twisted.internet.protocol import Factory, ProcessProtocol
 from twisted.logger import Logger
 
 from ..endpoints import describeOSError
+from ..messages import counted
 from ..proxy import Claims
 from .child import CONTROL_FD, FIRST_LISTENING_FD, OPERATOR_SIGNALS
 from .commands import Admit, Claim, Goodbye, Heartbeat, Left, Load, QuietAMP, Ready, Unclaim
@@ -358,10 +359,10 @@ class Supervisor:
             t = self.catalogue
             if delay:
                 log.warn(t.workerDiedSoon, worker=worker.number, pid=worker.pid, cause=worker.cause,
-                         clients=worker.clients, ran=round(ran, 1), seconds=delay)
+                         clients=counted(t, t.clientsCount, worker.clients), ran=round(ran, 1), seconds=delay)
             else:
                 log.warn(t.workerDied, worker=worker.number, pid=worker.pid, cause=worker.cause,
-                         clients=worker.clients)
+                         clients=counted(t, t.clientsCount, worker.clients))
         self._later(worker.number, delay)
 
     # -- hearing from them ---------------------------------------------------------------
@@ -397,7 +398,7 @@ class Supervisor:
             return
         t = self.catalogue
         log.warn(t.workerSilent, worker=worker.number, pid=worker.pid, seconds=round(silence),
-                 clients=worker.clients, then=t.startingAnother if self.replacing else "")
+                 clients=counted(t, t.clientsCount, worker.clients), then=t.startingAnother if self.replacing else "")
         worker.killed = SILENT
         self.kill(worker.pid)
 
