@@ -28,9 +28,9 @@ install-bench: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 
 # The server runs as the terminal's foreground job, so that Ctrl+C reaches it
-# alone and make's status is the server's (see tpreactor/foreground.py).
+# alone and make's status is the server's (see tpreactor/terminal/foreground.py).
 run: install
-	$(BIN)/python -m tpreactor.foreground $(BIN)/twistd --pidfile= $(TWISTD_ARGS) -n tpreactor --mode=$(MODE) --port=$(PORT) $(if $(STATUS),--status=$(STATUS)) $(ARGS)
+	$(BIN)/python -m tpreactor.terminal.foreground $(BIN)/twistd --pidfile= $(TWISTD_ARGS) -n tpreactor --mode=$(MODE) --port=$(PORT) $(if $(STATUS),--status=$(STATUS)) $(ARGS)
 
 # The bundled client, talking to that server.
 client: install

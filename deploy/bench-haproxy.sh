@@ -27,7 +27,7 @@ freePort() {
 }
 
 serve() {  # serve NAME ENDPOINT
-    "$BIN/twistd" --pidfile= --logger=tpreactor.consolelog.observer -n tpreactor --quiet --listen "$2" \
+    "$BIN/twistd" --pidfile= --logger=tpreactor.logs.console.observer -n tpreactor --quiet --listen "$2" \
         >"$dir/$1.log" 2>&1 &
     pid[$1]=$!
     until grep -qs "listening on\|escuchando en" "$dir/$1.log"; do sleep 0.1; done

@@ -7,23 +7,10 @@ the terminal closed under the server.
 import os
 import re
 
-from .support import DEADLINE_SECONDS, LISTENING, TWISTD, LineClient, TerminalProcess, freePort, until
-
-WELCOME = "Servidor: Conexión establecida el"
-REPLY = "Mensaje Recibido el"
-CLOSED = "Servidor: El servidor cerró la conexión."
-PROMPT = "Selecciona una opción: "
-READY = re.compile("Consola del operador|Operator console")
+from .contract import PROMPT, READY
+from .support import DEADLINE_SECONDS, LISTENING, TWISTD, TerminalProcess, freePort, until
 
 
-def connected(port):
-    """
-    A client that has read its welcome.
-    """
-    client = LineClient(port)
-    line = client.line()
-    assert line is not None and line.startswith(WELCOME), line
-    return client
 
 
 class OperatorTerminal(TerminalProcess):

@@ -7,7 +7,6 @@ from twisted.application.service import Service
 
 from tpreactor.service import TimeServer
 
-CLOSED = "Servidor: El servidor cerró la conexión."
 
 
 class HeldExecutor:

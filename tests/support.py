@@ -21,6 +21,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from .contract import WELCOME
+
 DEADLINE_SECONDS = 15.0
 TWISTD = str(Path(sys.executable).with_name("twistd"))
 LISTENING = re.compile(r"(?:escuchando en|listening on) (\S+):(\d+)")
@@ -369,3 +371,14 @@ def semaphoresOf(pid):
     """
     with open(f"/proc/{pid}/maps") as maps:
         return {line.split()[-1] for line in maps if f"{SHARED_MEMORY}/sem." in line}
+
+
+def welcomed(port, **kwargs):
+    """
+    A L{LineClient} on C{port} (C{kwargs} as L{LineClient} takes them) that
+    has read its welcome.
+    """
+    client = LineClient(port, **kwargs)
+    line = client.line()
+    assert line is not None and line.startswith(WELCOME), line
+    return client

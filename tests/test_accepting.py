@@ -14,10 +14,9 @@ from zope.interface import implementer
 from tpreactor.accepting import DESCRIPTORS, TURN, Accepting
 from tpreactor.factory import SerialFactory
 
+from .contract import FULL, WELCOME
 from .memory import FakePort, Server
 
-WELCOME = "Servidor: Conexión establecida el"
-FULL = "Servidor: Servidor lleno, intente más tarde."
 
 
 @implementer(IPushProducer)

@@ -8,9 +8,9 @@ from twisted.internet import defer, reactor, task
 from twisted.logger import globalLogPublisher
 from twisted.trial.unittest import TestCase
 
+from .contract import REPLY
 from .twistedclient import connect, startServer
 
-REPLY = "Mensaje Recibido el"
 
 
 def _bufferedBytes(protocol):

@@ -374,8 +374,8 @@ class CommandLineTests(SynchronousTestCase):
         """
         args = tpreactorArgs("reactor", 1234)
         assert not [a for a in args if a.startswith("--logger") or a == "--quiet"]
-        args = tpreactorArgs("reactor", 1234, logger="tpreactor.consolelog.observer", quiet=True)
-        assert args.index("--logger=tpreactor.consolelog.observer") < args.index("tpreactor") < args.index("--quiet")
+        args = tpreactorArgs("reactor", 1234, logger="tpreactor.logs.console.observer", quiet=True)
+        assert args.index("--logger=tpreactor.logs.console.observer") < args.index("tpreactor") < args.index("--quiet")
         parsed = cli.makeParser().parse_args(["chat", "--server-logger", "", "--modes", "reactor"])
         assert cli.makeServers(parsed)[0].settings["logger"] == "default"
 
@@ -392,7 +392,7 @@ class CommandLineTests(SynchronousTestCase):
         parsed = cli.makeParser().parse_args(["chat", "--modes", "reactor", "--variants", "twistdlog"])
         [server] = cli.makeServers(parsed)
         assert server.label == "reactor twistdlog"
-        assert "--logger=tpreactor.defaultlog.twistdObserver" in server.args
+        assert "--logger=tpreactor.logs.twistd.twistdObserver" in server.args
 
     def test_parseTarget(self):
         """

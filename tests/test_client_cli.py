@@ -13,8 +13,9 @@ from twisted.trial.unittest import SynchronousTestCase
 from tests.support import temporaryFolder
 from tpreactor.client import cli as client
 from tpreactor.client.connect import CANNOT_CONNECT, REFUSED, TIMED_OUT, UNKNOWN_HOST
+from tpreactor.messages import catalogue
 
-ES, EN = client.TEXTS["es"], client.TEXTS["en"]
+ES, EN = catalogue("es").client, catalogue("en").client
 
 
 class ArgumentTests(SynchronousTestCase):
@@ -172,7 +173,7 @@ class TextsTests(SynchronousTestCase):
     """
 
     def test_sameFields(self):
-        self.assertEqual(set(client.TEXTS), {"es", "en"})
+        self.assertEqual({catalogue(lang).client.prompt for lang in ("es", "en")}, {ES.prompt, EN.prompt})
 
     def test_contractWording(self):
         self.assertEqual(ES.connecting.format(host="h", port=1), "Conectando a h puerto 1")

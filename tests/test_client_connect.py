@@ -9,12 +9,12 @@ from twisted.internet import error
 from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 
-from tpreactor.client.cli import TEXTS
+from tpreactor.messages import catalogue
 from tpreactor.client.connect import (
     CANNOT_CONNECT, REFUSED, TIMED_OUT, UNKNOWN_HOST, describe, explain, splitDescription,
 )
 
-ES, EN = TEXTS["es"], TEXTS["en"]
+ES, EN = catalogue("es").client, catalogue("en").client
 
 
 class ExplainTests(SynchronousTestCase):

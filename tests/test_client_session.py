@@ -10,7 +10,7 @@ from twisted.internet.testing import StringTransport
 from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 
-from tpreactor.client.cli import TEXTS
+from tpreactor.messages import catalogue
 from tpreactor.client.connect import CANNOT_CONNECT
 from tpreactor.client.session import (
     GOODBYE_SECONDS, INPUT_HIGH_WATER, INTERRUPTED, OK, SERVER_CLOSED, Session,
@@ -18,8 +18,8 @@ from tpreactor.client.session import (
 from tpreactor.client.wire import ServerProtocol
 from tpreactor.messages import ENGLISH, SPANISH
 
-ES, EN = TEXTS["es"], TEXTS["en"]
-WELCOME = "Servidor: Conexión establecida el 13 de mayo a las 15:15 hs. Puedes enviar mensajes al servidor."
+from .contract import DATED_WELCOME as WELCOME
+ES, EN = catalogue("es").client, catalogue("en").client
 REPLY = "Mensaje Recibido el 13 de mayo a las 15:15 hs. Tiempo transcurrido desde la conexión: 0:00:01.5"
 GOODBYE = "Servidor: Conexión finalizada. Tiempo total de conexión: 0:00:02.5"
 
@@ -76,7 +76,7 @@ class FakeEndpoint:
 def makeSession(interactive=False, lang="es", connect=True):
     screen = FakeScreen()
     clock = Clock()
-    texts = TEXTS[lang]
+    texts = catalogue(lang).client
     words = (ENGLISH if lang == "en" else SPANISH).exitWords
     session = Session(
         screen, texts, words, clock, interactive=interactive, input=FakeInput(), report=screen.report,

@@ -11,17 +11,17 @@ from twisted.internet import error
 from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 
-from tpreactor.client.terminal import InputReader, Screen, terminalKept
+from tpreactor.client.terminal import InputReader, ClientScreen, terminalKept
 
 
 class ScreenTests(SynchronousTestCase):
     """
-    L{Screen} keeps server lines off the prompt's line.
+    L{ClientScreen} keeps server lines off the prompt's line.
     """
 
     def test_lineAfterPrompt(self):
         out = io.BytesIO()
-        screen = Screen(out)
+        screen = ClientScreen(out)
         screen.prompt("P: ")
         screen.line("cerrado")
         screen.line("fin")
@@ -29,7 +29,7 @@ class ScreenTests(SynchronousTestCase):
 
     def test_typedMovesOn(self):
         out = io.BytesIO()
-        screen = Screen(out)
+        screen = ClientScreen(out)
         screen.prompt("P: ")
         screen.typed()
         screen.line("respuesta")
@@ -37,7 +37,7 @@ class ScreenTests(SynchronousTestCase):
 
     def test_encodingReplace(self):
         out = io.BytesIO()
-        Screen(out, encoding="ascii").line("conexión")
+        ClientScreen(out, encoding="ascii").line("conexión")
         self.assertEqual(out.getvalue(), b"conexi?n\n")
 
     def test_brokenPipe(self):
@@ -48,7 +48,7 @@ class ScreenTests(SynchronousTestCase):
             def write(self, data):
                 raise BrokenPipeError()
 
-        screen = Screen(Gone())
+        screen = ClientScreen(Gone())
         screen.line("uno")
         screen.line("dos")
 

@@ -12,7 +12,9 @@ import sys
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from .operatorterminal import CLOSED, PROMPT, REPLY, OperatorTerminal, connected
+from .contract import CLOSED, PROMPT, REPLY
+from .operatorterminal import OperatorTerminal
+from .support import welcomed
 from .support import DEADLINE_SECONDS, LineClient, ServerProcess, semaphoresOf
 
 class SighupTests(SynchronousTestCase):
@@ -22,7 +24,7 @@ class SighupTests(SynchronousTestCase):
         gets the closing line, the console says which signal, and exit 0.
         """
         with ServerProcess("--work", "0.3") as server:
-            client = connected(server.port)
+            client = welcomed(server.port)
             self.addCleanup(client.close)
             client.send("antes\n")
             server.waitFor("antes")
@@ -42,7 +44,7 @@ class SighupTests(SynchronousTestCase):
         still sent before the closing line, and the exit status is 0.
         """
         with ServerProcess("--work", "1", "--grace", "30") as server:
-            client = connected(server.port)
+            client = welcomed(server.port)
             self.addCleanup(client.close)
             client.send("lento\n")
             server.waitFor("lento")
@@ -82,7 +84,7 @@ class TerminalClosedTests(SynchronousTestCase):
         line, and the server exits 0 though it can no longer write its log.
         """
         server = self.terminal()
-        client = connected(server.port)
+        client = welcomed(server.port)
         self.addCleanup(client.close)
         server.hangUp()
         self.assertEqual(client.line(), CLOSED)
@@ -95,7 +97,7 @@ class TerminalClosedTests(SynchronousTestCase):
         still writing to it: the graceful stop goes on, exit 0.
         """
         server = self.terminal("--work", "0.3")
-        client = connected(server.port)
+        client = welcomed(server.port)
         self.addCleanup(client.close)
         mark = len(server.text)
         server.type(b"\x03")
@@ -114,11 +116,11 @@ class TerminalClosedTests(SynchronousTestCase):
         reactor turn) and standard output buffered as it is outside tests:
         what the server still had for the terminal is dropped, and it exits 0.
         """
-        server = OperatorTerminal("--work", "0.3", twistdArgs=["--logger=tpreactor.consolelog.observer"])
+        server = OperatorTerminal("--work", "0.3", twistdArgs=["--logger=tpreactor.logs.console.observer"])
         server.env.pop("PYTHONUNBUFFERED", None)
         server.startServing()
         self.addCleanup(server.close)
-        client = connected(server.port)
+        client = welcomed(server.port)
         self.addCleanup(client.close)
         server.interrupt()
         client.send("uno\n")
@@ -137,7 +139,7 @@ class TerminalClosedTests(SynchronousTestCase):
         line, exit 0, and the pool's semaphores are released.
         """
         server = self.terminal("--mode", "processes", "--processes", "2", "--work", "0.5")
-        client = connected(server.port)
+        client = welcomed(server.port)
         self.addCleanup(client.close)
         client.send("trabajando\n")
         server.waitFor("trabajando")

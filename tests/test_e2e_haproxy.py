@@ -16,13 +16,11 @@ from pathlib import Path
 
 from twisted.trial.unittest import SkipTest, SynchronousTestCase
 
+from .contract import CLOSED, REPLY, WELCOME
 from .support import DEADLINE_SECONDS, TWISTD, LineClient, ServerProcess, temporaryFolder, until
 
 CONFIG = Path(__file__).resolve().parent.parent / "deploy" / "haproxy.cfg"
 HOSTS = {"a": "127.0.0.2", "b": "127.0.0.3"}
-WELCOME = "Servidor: Conexión establecida el"
-REPLY = "Mensaje Recibido el"
-CLOSED = "Servidor: El servidor cerró la conexión."
 #: What HAProxy's stats call a server whose last health check connected.
 CHECK_PASSED = "L4OK"
 

@@ -11,12 +11,10 @@ from pathlib import Path
 from twisted.python.filepath import FilePath
 from twisted.trial.unittest import SynchronousTestCase
 
+from .contract import GOODBYE, REPLY, WELCOME
 from .support import LineClient, ServerProcess, temporaryFolder
 
 MODES = Path(__file__).resolve().parent.parent / "docs" / "modes.md"
-WELCOME = "Servidor: Conexión establecida el"
-REPLY = "Mensaje Recibido el"
-GOODBYE = "Servidor: Conexión finalizada. Tiempo total de conexión: "
 
 
 def documentedExample():

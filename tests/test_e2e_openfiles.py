@@ -11,12 +11,13 @@ import time
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from tpreactor.shutdown.openfiles import DESCRIPTOR_MARGIN, servedWithin
+from tpreactor.openfiles import DESCRIPTOR_MARGIN, servedWithin
 
+from . import contract
 from .support import DEADLINE_SECONDS, ServerProcess
 
-WELCOME = "Servidor: Conexión establecida el".encode()
-FULL = "Servidor: Servidor lleno, intente más tarde.\n".encode()
+WELCOME = contract.WELCOME.encode()
+FULL = (contract.FULL + "\n").encode()
 #: The server's open-file limit, soft and hard: it cannot raise it.
 OPEN_FILES = 100
 #: Three times the limit, all at once.

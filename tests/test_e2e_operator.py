@@ -15,26 +15,12 @@ from twisted.trial.unittest import SkipTest, SynchronousTestCase
 
 from tpreactor.modes import allModes
 
+from .contract import ALL_CLOSED, CLOSED, PROMPT, QUESTION, READY, REPLY, SOCKET_CLOSED, WELCOME
 from .support import (
     DEADLINE_SECONDS, LISTENING, SHARED_MEMORY, TWISTD, LineClient, ServerProcess, TerminalProcess, freePort,
-    semaphoresOf, until,
+    semaphoresOf, until, welcomed,
 )
 
-WELCOME = "Servidor: Conexión establecida el"
-REPLY = "Mensaje Recibido el"
-CLOSED = "Servidor: El servidor cerró la conexión."
-PROMPT = "Selecciona una opción: "
-QUESTION = (
-    "Se ha detectado una interrupción. ¿Qué acción deseas tomar?\r\n"
-    "1. Cerrar solo el socket del servidor.\r\n"
-    "2. Cerrar todas las conexiones activas y luego cerrar el socket del servidor.\r\n"
-    "3. Salir sin cerrar nada.\r\n"
-    "\r\n"
-    "Selecciona una opción: "
-)
-READY = re.compile("Consola del operador|Operator console")
-ALL_CLOSED = "Todas las conexiones activas han sido cerradas."
-SOCKET_CLOSED = "Socket del servidor cerrado."
 
 MODES = [m.name for m in allModes()]
 
@@ -83,14 +69,6 @@ class TerminalServer(TerminalProcess):
         assert self.terminalRestored()
 
 
-def connected(port, **kwargs):
-    """
-    A client that has read its welcome.
-    """
-    client = LineClient(port, **kwargs)
-    assert client.line().startswith(WELCOME)
-    return client
-
 
 def refused(port):
     """
@@ -115,7 +93,7 @@ def _serialWithHeldClients(port, held=2):
     once it has seen a busy port), who are now held, unwelcomed.
     Returns C and the held ones.
     """
-    first = connected(port)
+    first = welcomed(port)
     others = [LineClient(port) for _ in range(2 + held)]
     for leaving in [first, others[0]]:
         if leaving is not first:
@@ -152,7 +130,7 @@ class TerminalOperatorTests(SynchronousTestCase):
         console from start to end.
         """
         with TerminalServer() as server:
-            clients = [connected(server.port) for _ in range(2)]
+            clients = [welcomed(server.port) for _ in range(2)]
             ports = [c.localPort for c in clients]
             server.interrupt()
             server.command("1", SOCKET_CLOSED)
@@ -180,7 +158,7 @@ class TerminalOperatorTests(SynchronousTestCase):
 
         with TerminalServer("--workers", "2") as server:
             workersReady(server)
-            clients = [connected(server.port) for _ in range(2)]
+            clients = [welcomed(server.port) for _ in range(2)]
             ports = [c.localPort for c in clients]
             server.interrupt()
             server.command("1", SOCKET_CLOSED)
@@ -205,7 +183,7 @@ class TerminalOperatorTests(SynchronousTestCase):
         Ctrl+C shows the question, exactly; clients keep being served while it
         is open, and an empty answer resumes serving.
         """
-        with TerminalServer() as server, connected(server.port) as client:
+        with TerminalServer() as server, welcomed(server.port) as client:
             mark = server.interrupt()
             assert QUESTION in server.text[mark:]
             assert client.ask("mientras").startswith(REPLY)
@@ -239,7 +217,7 @@ class TerminalOperatorTests(SynchronousTestCase):
         closing line; then the console says all is closed and the process exits
         0 with the terminal as it found it.
         """
-        with TerminalServer("--work", "0.5") as server, connected(server.port) as client:
+        with TerminalServer("--work", "0.5") as server, welcomed(server.port) as client:
             client.send("justo antes\n")
             server.interrupt()
             server.type("2\n")
@@ -259,7 +237,7 @@ class TerminalOperatorTests(SynchronousTestCase):
         served, and the process exits 0 when it leaves.
         """
         with TerminalServer() as server:
-            client = connected(server.port)
+            client = welcomed(server.port)
             server.interrupt()
             server.command("1", SOCKET_CLOSED)
             assert refused(server.port)
@@ -285,7 +263,7 @@ class TerminalOperatorTests(SynchronousTestCase):
         Option 3 exits 0 at once, closing nothing (the client is not told), and
         leaves the terminal as it found it.
         """
-        with TerminalServer("--work", "5") as server, connected(server.port) as client:
+        with TerminalServer("--work", "5") as server, welcomed(server.port) as client:
             client.send("trabajo largo\n")
             server.interrupt()
             started = time.monotonic()
@@ -303,7 +281,7 @@ class TerminalOperatorTests(SynchronousTestCase):
         """
         A second Ctrl+C while the question is open is option 2.
         """
-        with TerminalServer() as server, connected(server.port) as client:
+        with TerminalServer() as server, welcomed(server.port) as client:
             server.interrupt()
             server.type(b"\x03")
             assert client.line() == CLOSED
@@ -315,7 +293,7 @@ class TerminalOperatorTests(SynchronousTestCase):
         Ctrl+C during a graceful shutdown closes the connections at once, and
         the exit status is 1.
         """
-        with TerminalServer("--work", "3", "--grace", "30") as server, connected(server.port) as client:
+        with TerminalServer("--work", "3", "--grace", "30") as server, welcomed(server.port) as client:
             client.send("lento\n")
             server.interrupt()
             server.command("2", "Cierre ordenado")
@@ -334,7 +312,7 @@ class TerminalOperatorTests(SynchronousTestCase):
         line; unknown commands and addresses get one line each.
         """
         with TerminalServer() as server:
-            clients = [connected(server.port) for _ in range(3)]
+            clients = [welcomed(server.port) for _ in range(3)]
             clients[0].ask("uno")
             out = server.command("clientes", f"127.0.0.1:{clients[2].localPort}")
             server.read(0.2)
@@ -434,7 +412,7 @@ class SignalTests(SynchronousTestCase):
         if mode not in MODES:
             raise SkipTest(f"no {mode} mode in this build")
         with ServerProcess("--mode", mode, "--work", "0.3") as server:
-            client = connected(server.port)
+            client = welcomed(server.port)
             client.send("uno\ndos\n")
             server.waitFor("dos")
             server.signal(signum)
@@ -454,7 +432,7 @@ class SignalTests(SynchronousTestCase):
         their work runs (C{nc -N}) still gets every reply, then the closing line.
         """
         with ServerProcess("--work", "0.3") as server:
-            client = connected(server.port)
+            client = welcomed(server.port)
             client.send("uno\ndos\n")
             client.sock.shutdown(socket.SHUT_WR)
             server.waitFor("dos")
@@ -508,7 +486,7 @@ class SignalTests(SynchronousTestCase):
         and the exit status is 1.
         """
         with ServerProcess("--grace", "0.5", "--work", "3") as server:
-            client = connected(server.port)
+            client = welcomed(server.port)
             client.send("lento\n")
             server.waitFor("lento")
             server.signal(signal.SIGTERM)
@@ -537,7 +515,7 @@ class SignalTests(SynchronousTestCase):
 
     def _workThatOutlastsTheGraceIsAbandoned(self, mode):
         with ServerProcess("--mode", mode, "--grace", "0.5", "--work", "60") as server:
-            client = connected(server.port)
+            client = welcomed(server.port)
             client.send("eterno\n")
             server.waitFor("eterno")
             server.signal(signal.SIGTERM)
@@ -554,7 +532,7 @@ class SignalTests(SynchronousTestCase):
         before the burst is done, and every message is still answered.
         """
         with ServerProcess("--mode", "serial", "--work", "0.2") as server:
-            client = connected(server.port)
+            client = welcomed(server.port)
             client.send("".join(f"mensaje {n}\n" for n in range(30)))
             server.waitFor("mensaje 1")
             server.signal(signal.SIGTERM)
@@ -569,7 +547,7 @@ class SignalTests(SynchronousTestCase):
         A second SIGTERM during the graceful shutdown closes at once: exit 1.
         """
         with ServerProcess("--grace", "30", "--work", "3") as server:
-            client = connected(server.port)
+            client = welcomed(server.port)
             client.send("lento\n")
             server.waitFor("lento")
             server.signal(signal.SIGTERM)
@@ -588,7 +566,7 @@ class SignalTests(SynchronousTestCase):
         if "processes" not in MODES:
             raise SkipTest("no processes mode in this build")
         with TerminalServer("--mode", "processes", "--processes", "2", "--work", "0.2") as server, \
-                connected(server.port) as client:
+                welcomed(server.port) as client:
             assert client.ask("antes").startswith(REPLY)
             server.interrupt()
             assert client.ask("durante").startswith(REPLY)
@@ -611,10 +589,10 @@ class SignalTests(SynchronousTestCase):
             raise SkipTest("no processes mode in this build")
         if not os.path.isdir(SHARED_MEMORY):
             raise SkipTest("no /dev/shm to look for semaphores in")
-        from tpreactor.shutdown import descendants
+        from tpreactor.shutdown.processtree import descendants
 
         with TerminalServer("--mode", "processes", "--processes", "2", "--work", "0.1") as server, \
-                connected(server.port) as client:
+                welcomed(server.port) as client:
             assert client.ask("hola").startswith(REPLY)
             workers = descendants(server.proc.pid)
             assert workers
@@ -637,7 +615,7 @@ class SignalTests(SynchronousTestCase):
         server = ServerProcess()
         server.args = ["sh", "-c", 'trap "" INT; exec "$@"', "sh", *server.args]
         with server:
-            client = connected(server.port)
+            client = welcomed(server.port)
             server.signal(signal.SIGINT)
             assert client.line() == CLOSED
             assert server.wait() == 0

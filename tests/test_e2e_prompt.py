@@ -9,9 +9,11 @@ import re
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from .operatorterminal import CLOSED, PROMPT, OperatorTerminal, connected, screenLines
+from .contract import CLOSED, PROMPT
+from .operatorterminal import OperatorTerminal, screenLines
+from .support import welcomed
 
-CONSOLE_LOGGER = "--logger=tpreactor.consolelog.observer"
+CONSOLE_LOGGER = "--logger=tpreactor.logs.console.observer"
 #: A log line as the screen shows it: the time stamp first.
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
 #: How long the prompt may take to come back below a log line.
@@ -50,7 +52,7 @@ class PromptTests(SynchronousTestCase):
         the prompt, which is shown again, and the answer still works.
         """
         server, mark = self.serverWithTheQuestionOpen()
-        client = connected(server.port)
+        client = welcomed(server.port)
         self.addCleanup(client.close)
         self.assertLogAbovePrompt(server, mark, f"Puerto: {client.localPort}")
         self.answerTwo(server, [client])
@@ -60,7 +62,7 @@ class PromptTests(SynchronousTestCase):
         The same with tpreactor's own log observer (`--logger`).
         """
         server, mark = self.serverWithTheQuestionOpen(twistdArgs=[CONSOLE_LOGGER])
-        client = connected(server.port)
+        client = welcomed(server.port)
         self.addCleanup(client.close)
         self.assertLogAbovePrompt(server, mark, f"Puerto: {client.localPort}")
         self.answerTwo(server, [client])
@@ -71,7 +73,7 @@ class PromptTests(SynchronousTestCase):
         question is open all go above the one prompt.
         """
         server, mark = self.serverWithTheQuestionOpen()
-        client = connected(server.port)
+        client = welcomed(server.port)
         port = client.localPort
         client.ask("mientras pregunto")
         client.ask("salir")

@@ -10,7 +10,9 @@ import time
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from .operatorterminal import CLOSED, OperatorTerminal, connected
+from .contract import CLOSED
+from .operatorterminal import OperatorTerminal
+from .support import welcomed
 from .support import LineClient, ServerProcess
 
 #: How long a new client takes to land in the kernel's backlog.
@@ -41,7 +43,7 @@ class ClientsCommandTests(SynchronousTestCase):
         """
         server = OperatorTerminal("--mode", "serial").startServing()
         self.addCleanup(server.close)
-        served = connected(server.port)
+        served = welcomed(server.port)
         queued = inBacklog(server.port, 2)
         closeAll(self, [served, *queued])
         out = server.command("clientes", "en la cola del kernel")
@@ -85,7 +87,7 @@ class ShutdownSummaryTests(SynchronousTestCase):
         connections, one of them waiting.
         """
         with ServerProcess("--mode", "serial") as server:
-            served = connected(server.port)
+            served = welcomed(server.port)
             queued = inBacklog(server.port, 1)
             closeAll(self, [served, *queued])
             server.signal(signal.SIGTERM)
@@ -128,7 +130,7 @@ def _servedAndHeld(port, held):
     took the rest too (Twisted accepts more per wake-up once it has seen a
     busy port), who are now held, unwelcomed.
     """
-    first = connected(port)
+    first = welcomed(port)
     others = [LineClient(port) for _ in range(2 + held)]
     for leaving in [first, others[0]]:
         if leaving is not first:

@@ -10,11 +10,9 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tpreactor.modes import allModes
 
+from .contract import GOODBYE, REPLY, WELCOME
 from .support import TWISTD, LineClient, ServerProcess, freePort
 
-WELCOME = "Servidor: Conexión establecida el"
-REPLY = "Mensaje Recibido el"
-GOODBYE = "Servidor: Conexión finalizada. Tiempo total de conexión: "
 
 
 def run(*args, timeout=30):
@@ -40,10 +38,10 @@ class EndToEndServerTests(SynchronousTestCase):
 
     def test_fasterConsoleLogger(self):
         """
-        With C{twistd --logger=tpreactor.consolelog.observer} the console lines
+        With C{twistd --logger=tpreactor.logs.console.observer} the console lines
         are twistd's, time stamp and tag included, and show while the server runs.
         """
-        with ServerProcess(twistdArgs=["--logger=tpreactor.consolelog.observer"]) as server:
+        with ServerProcess(twistdArgs=["--logger=tpreactor.logs.console.observer"]) as server:
             with LineClient(server.port) as client:
                 client.line()
                 assert client.ask("hola").startswith(REPLY)

@@ -18,12 +18,13 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tpreactor.status.site import DEFAULT_MAX_CONNECTIONS, HEADERS_SECONDS
 
+from . import contract
 from .support import DEADLINE_SECONDS, LineClient, ServerProcess, freePort, temporaryFolder, until
 from .test_e2e_openfiles import burst, limitedServer
 from .test_e2e_status import STATUS_LINE, run
 from .test_status_auth import passwordFile
 
-WELCOME = "Servidor: Conexión establecida el".encode()
+WELCOME = contract.WELCOME.encode()
 LISTENING = re.compile(r"escuchando en|listening on")
 
 

@@ -15,13 +15,10 @@ import time
 
 from twisted.trial.unittest import SynchronousTestCase
 
+from .contract import CLOSED, FULL, REPLY, WELCOME
 from .support import DEADLINE_SECONDS, STATUS_LINE, TWISTD, LineClient, ServerProcess, freePort, get, until
-from .test_e2e_operator import TerminalServer, connected, refused
+from .test_e2e_operator import TerminalServer, welcomed, refused
 
-WELCOME = "Servidor: Conexión establecida el"
-REPLY = "Mensaje Recibido el"
-CLOSED = "Servidor: El servidor cerró la conexión."
-FULL = "Servidor: Servidor lleno, intente más tarde."
 READY = re.compile(r"\[w(\d+)\] (?:Proceso trabajador listo|Worker process ready) \(pid (\d+)\)")
 #: More clients than this all landing on one worker of two is not chance.
 SPREAD_TRIES = 60
@@ -50,7 +47,7 @@ def spread(server, port, workers=(1, 2)):
     """
     byWorker = {}
     for _ in range(SPREAD_TRIES):
-        client = connected(port)
+        client = welcomed(port)
         byWorker.setdefault(workerOf(server, client.localPort), []).append(client)
         if all(w in byWorker for w in workers):
             return byWorker
@@ -177,12 +174,12 @@ class WorkersServeTests(SynchronousTestCase):
             # Young (it started seconds ago), it is replaced after a short wait.
             server.waitFor(re.compile(
                 rf"\[w{victim}\] El proceso trabajador \(pid {pids[victim]}\) terminó inesperadamente "
-                rf"\(signal 9\) con {had} clientes(, [\d.]+ s después de empezar)?; se inicia otro( en 1 s)?\."
+                rf"\(signal 9\) con {had} clientes?(, [\d.]+ s después de empezar)?; se inicia otro( en 1 s)?\."
             ))
             newPid = server.waitFor(re.compile(rf"\[w{victim}\] Proceso trabajador listo \(pid (?!{pids[victim]}\))(\d+)\)"))
             assert int(newPid.group(1)) != pids[victim]
             assert survivor.ask("sigo").startswith(REPLY)
-            with connected(server.port) as late:
+            with welcomed(server.port) as late:
                 assert late.ask("hola").startswith(REPLY)
             closeAll(byWorker)
             server.signal(signal.SIGTERM)
@@ -215,7 +212,7 @@ class WorkersServeTests(SynchronousTestCase):
         for option in ("--max-connections", "--max-per-ip"):
             with ServerProcess("--workers", "2", option, "3") as server:
                 workersReady(server)
-                clients = [connected(server.port) for _ in range(3)]
+                clients = [welcomed(server.port) for _ in range(3)]
                 for _ in range(4):  # whichever worker takes it
                     with LineClient(server.port) as extra:
                         assert extra.line() == FULL, option
@@ -628,7 +625,7 @@ class RestartTests(SynchronousTestCase):
             server.waitFor(re.compile(r"(?s)No se pudo iniciar.*\[w1\] Proceso trabajador listo"),
                            int(failed.group(1)) * 3 + DEADLINE_SECONDS)
             until(lambda: openFiles(pid) == before, "the descriptors as before")
-            with connected(server.port) as client:
+            with welcomed(server.port) as client:
                 assert client.ask("hola").startswith(REPLY)
             server.signal()
             assert server.wait() == 0
@@ -655,7 +652,7 @@ class CountersTests(SynchronousTestCase):
             base = statusOf(server)
             byWorker = {}
             for last in range(2, 2 + SPREAD_TRIES):
-                client = connected(server.port, source=f"127.0.0.{last}")
+                client = welcomed(server.port, source=f"127.0.0.{last}")
                 number = int(server.waitFor(re.compile(
                     rf"\[w(\d)\] Conexión establecida con IP: 127\.0\.0\.{last} y")).group(1))
                 byWorker.setdefault(number, []).append(client)

@@ -10,12 +10,10 @@ from twisted.internet.endpoints import TCP4ClientEndpoint, TCP6ClientEndpoint, U
 from twisted.logger import capturedLogs, formatEvent
 from twisted.trial.unittest import TestCase
 
+from .contract import GOODBYE, REPLY, WELCOME
 from .support import temporaryFolder
 from .twistedclient import connect, startServer
 
-WELCOME = "Servidor: Conexión establecida el"
-REPLY = "Mensaje Recibido el"
-GOODBYE = "Servidor: Conexión finalizada."
 
 
 @defer.inlineCallbacks

@@ -12,10 +12,11 @@ from twisted.trial.unittest import SynchronousTestCase
 from tpreactor.service import TimeServer
 from tpreactor.shutdown.graceful import ABORT_AFTER_SECONDS
 
+from .contract import REPLY
 from .memory import Server, serialServer
-from .shutdownfakes import CLOSED, FakeListener, HeldExecutor, messages, timeServer
+from .contract import CLOSED
+from .shutdownfakes import FakeListener, HeldExecutor, messages, timeServer
 
-REPLY = "Mensaje Recibido el"
 
 
 class GracefulShutdownTests(SynchronousTestCase):

@@ -5,9 +5,10 @@ Tests for the limits: line length, idle time, connection counts.
 from twisted.logger import capturedLogs, formatEvent
 from twisted.trial.unittest import SynchronousTestCase
 
+from .contract import tooLong
 from .memory import Server, serialServer
 
-TOO_LONG = "Servidor: Error: mensaje demasiado largo (máximo 8 bytes)."
+TOO_LONG = tooLong(8)
 
 
 class LineLengthTests(SynchronousTestCase):

@@ -7,10 +7,10 @@ from twisted.internet import defer, reactor
 from twisted.logger import capturedLogs, formatEvent
 from twisted.trial.unittest import TestCase
 
+from .contract import REPLY
 from .twistedclient import connect, startServer
 
 MODES = ["reactor", "serial"]
-REPLY = "Mensaje Recibido el"
 
 
 def said(events, text):

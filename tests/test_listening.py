@@ -1,5 +1,5 @@
 """
-Tests for L{tpreactor.shutdown.listening}: option 1 closes the listeners
+Tests for L{tpreactor.listening}: option 1 closes the listeners
 (and, in serial mode, the held clients), and the kernel's accept queue is
 read on Linux.
 """
@@ -16,10 +16,11 @@ from twisted.logger import capturedLogs
 from twisted.trial.unittest import SynchronousTestCase
 from zope.interface import implementer
 
-from tpreactor.shutdown.listening import ListeningService, explainListenError, kernelBacklog, queuedConnections
+from tpreactor.listening import ListeningService, explainListenError, kernelBacklog, queuedConnections
 
 from .memory import Server, serialServer
-from .shutdownfakes import CLOSED, messages, timeServer
+from .contract import CLOSED
+from .shutdownfakes import messages, timeServer
 
 
 class FakeListeningPort:

@@ -9,12 +9,9 @@ from twisted.trial.unittest import TestCase
 
 from tpreactor.work import ThreadExecutor
 
+from .contract import ERROR, GOODBYE, REPLY, WELCOME
 from .twistedclient import connect, startServer
 
-WELCOME = "Servidor: Conexión establecida el"
-GOODBYE = "Servidor: Conexión finalizada."
-REPLY = "Mensaje Recibido el"
-ERROR = "Servidor: Error interno al procesar el mensaje."
 
 
 def elapsedOf(line):

@@ -15,7 +15,7 @@ from tpreactor.model import ClientRecord, IServerModel, ServerState, WorkerRecor
 from tpreactor.model.process import LAST_MESSAGE_CHARACTERS, shownText
 
 from .memory import Server, serialServer
-from .shutdownfakes import CLOSED
+from .contract import CLOSED
 
 
 

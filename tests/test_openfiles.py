@@ -1,5 +1,5 @@
 """
-Tests for L{tpreactor.shutdown.openfiles}: the soft limit on open files is
+Tests for L{tpreactor.openfiles}: the soft limit on open files is
 raised to the hard one, and the connection limits follow it.
 """
 
@@ -7,7 +7,7 @@ import resource
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from tpreactor.shutdown.openfiles import (
+from tpreactor.openfiles import (
     DESCRIPTOR_MARGIN,
     REFUSAL_RESERVE,
     defaultMaxConnections,

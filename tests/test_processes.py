@@ -21,12 +21,12 @@ from tpreactor.interfaces import IExecutor
 from tpreactor.processes import ProcessExecutor
 from tpreactor.work import SleepWork
 
+from .contract import REPLY
 from .memory import Server
 from .support import LineClient, ServerProcess, temporaryFolder
 from .test_work import ThreadlessReactor, Watching, watchReplies
 from .twistedclient import connect, startServer
 
-REPLY = "Mensaje Recibido el"
 
 
 class Failing:

@@ -8,11 +8,10 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tpreactor.protocol import FLUSH_SECONDS
 
+from .contract import DATED_REPLY as REPLY, GOODBYE, tooLong
 from .memory import ManualExecutor, Server
 
-REPLY = "Mensaje Recibido el 13 de mayo a las 15:15 hs. Tiempo transcurrido desde la conexión: "
-GOODBYE = "Servidor: Conexión finalizada. Tiempo total de conexión: "
-TOO_LONG = "Servidor: Error: mensaje demasiado largo (máximo 8 bytes)."
+TOO_LONG = tooLong(8)
 SIZES = range(1, 10)
 
 

@@ -8,14 +8,12 @@ from twisted.internet import defer, reactor
 from twisted.logger import capturedLogs, formatEvent
 from twisted.trial.unittest import TestCase
 
+from .contract import FULL, REPLY, WELCOME
 from .test_proxy_header import v2
 from .test_proxy_wrapper import v1
 from .twistedclient import connect, startServer
 
 ENDPOINT = "haproxy:tcp:0:interface=127.0.0.1"
-WELCOME = "Servidor: Conexión establecida el"
-REPLY = "Mensaje Recibido el"
-FULL = "Servidor: Servidor lleno, intente más tarde."
 
 
 def logged(events):

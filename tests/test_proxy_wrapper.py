@@ -16,13 +16,11 @@ from tpreactor.endpoints import parseEndpoint
 from tpreactor.proxy._trust import Claims, parseTrusted
 from tpreactor.proxy._wrapper import HEADER_TIMEOUT_SECONDS, HeaderFirstFactory
 
+from .contract import DATED_REPLY as REPLY, DATED_WELCOME as WELCOME, FULL
 from .memory import Client, Server, serialServer
-from .test_console import consoleOn, typed
+from .test_terminal_console import consoleOn, typed
 from .test_proxy_header import V1_TCP4, v2, v2ipv6
 
-WELCOME = "Servidor: Conexión establecida el 13 de mayo a las 15:15 hs. Puedes enviar mensajes al servidor."
-REPLY = "Mensaje Recibido el 13 de mayo a las 15:15 hs. Tiempo transcurrido desde la conexión: "
-FULL = "Servidor: Servidor lleno, intente más tarde."
 CONNECTED = "Conexión establecida con IP: 203.0.113.7 y Puerto: 41000"
 PROXY_PORT = 60000
 

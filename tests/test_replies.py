@@ -10,9 +10,9 @@ from twisted.trial.unittest import SynchronousTestCase
 from tpreactor.replies import MAX_QUEUED
 from tpreactor.work import InlineExecutor
 
+from .contract import DATED_REPLY as REPLY
 from .memory import ManualExecutor, Server
 
-REPLY = "Mensaje Recibido el 13 de mayo a las 15:15 hs. Tiempo transcurrido desde la conexión: "
 
 
 def reply(elapsed):

@@ -29,13 +29,11 @@ from tpreactor.session import (
     step,
 )
 
+from .contract import CLOSED as CLOSED_LINE, DATED_REPLY as REPLY, DATED_WELCOME as WELCOME
 from .memory import ManualExecutor, Server, serialServer
 
 W, S, D, E, C, X = Phase
 I = Input
-CLOSED_LINE = "Servidor: El servidor cerró la conexión."
-WELCOME = "Servidor: Conexión establecida el 13 de mayo a las 15:15 hs. Puedes enviar mensajes al servidor."
-REPLY = "Mensaje Recibido el 13 de mayo a las 15:15 hs. Tiempo transcurrido desde la conexión: "
 LAST_LINES = {
     QUIT: "Servidor: Conexión finalizada. Tiempo total de conexión: 0:00:00",
     TOO_LONG: "Servidor: Error: mensaje demasiado largo (máximo 8 bytes).",

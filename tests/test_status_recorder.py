@@ -7,7 +7,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tpreactor.status.recorder import Recorder
 
-from .memory import ManualExecutor, Server, serialServer
+from .memory import ManualExecutor, Server
 
 
 def recorded(server):

@@ -13,11 +13,10 @@ from tpreactor.workers.commands import Admit, Left
 from tpreactor.workers.wiring import limitsFor
 from tpreactor.factory import Settings
 
+from .contract import FULL, WELCOME
 from .memory import Server
 from .test_workers_commands import Conversation
 
-FULL = "Servidor: Servidor lleno, intente más tarde."
-WELCOME = "Servidor: Conexión establecida el"
 
 
 class GateTests(SynchronousTestCase):

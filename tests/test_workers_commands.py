@@ -23,7 +23,8 @@ from tpreactor.workers.counters import Tally
 from tpreactor.workers.supervisor import MainControl, WorkerProcess
 
 from .memory import Server
-from .shutdownfakes import CLOSED, messages, timeServer
+from .contract import CLOSED
+from .shutdownfakes import messages, timeServer
 
 
 class ListeningAt:

@@ -137,7 +137,7 @@ class LinesTests(SynchronousTestCase):
         """
         plain = {"nodaemon": True, "logfile": None, "logger": None, "syslog": False}
         self.assertTrue(linesWanted(plain))
-        self.assertTrue(linesWanted(dict(plain, logger="tpreactor.consolelog.observer")))
+        self.assertTrue(linesWanted(dict(plain, logger="tpreactor.logs.console.observer")))
         self.assertFalse(linesWanted(dict(plain, logfile="/var/log/tp.log")))
         self.assertFalse(linesWanted(dict(plain, nodaemon=False)))
         self.assertFalse(linesWanted(dict(plain, logger="my.json.observer")))

@@ -30,7 +30,6 @@ from tpreactor.workers.supervisor import ANSWER_SECONDS, Supervisor, WorkerProce
 
 from .memory import Server
 from .shutdownfakes import FakeListener
-from .test_console import typed
 from .test_model import ModelContract
 from .test_status_web import fetch
 
@@ -138,7 +137,7 @@ class WorkersModelTests(ModelContract, SynchronousTestCase):
         """
         clientes and desconectar answer within about a second with the others' clients and a line naming the silent worker.
         """
-        from tpreactor.console import Console
+        from tpreactor.terminal.console import Console
         from twisted.internet.testing import StringTransport
 
         memory, server, clients = self.make()

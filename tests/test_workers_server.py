@@ -16,7 +16,7 @@ from tpreactor.factory import Settings
 from tpreactor.modes import modeNamed
 from tpreactor.tap import Options, makeService
 from tpreactor.workers import checkWorkers, workerCount
-from tpreactor.shutdown import Operator
+from tpreactor.terminal.operator import Operator
 from tpreactor.status.service import StatusService
 from tpreactor.workers.commands import CloseListeners, Hurry, Stop
 from tpreactor.workers.server import SharedPorts, WorkersServer

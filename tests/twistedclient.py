@@ -11,7 +11,7 @@ from tpreactor.endpoints import parseEndpoint
 from tpreactor.factory import Settings
 from tpreactor.modes import modeNamed
 from tpreactor.service import TimeServer
-from tpreactor.shutdown import ListeningService
+from tpreactor.listening import ListeningService
 
 TIMEOUT_SECONDS = 10.0
 

@@ -10,7 +10,7 @@ processes share a socket, how many connections one wake-up may take.
 
 from twisted.internet.interfaces import IPushProducer
 
-from .shutdown.openfiles import servedWithin
+from .openfiles import servedWithin
 
 #: Why the ports stop accepting: a client is served and the next ones wait
 #: their turn in the kernel's backlog (serial mode)...

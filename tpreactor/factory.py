@@ -17,7 +17,7 @@ from .messages import DatedLines, plural
 from .messages import catalogue as catalogueFor
 from .protocol import FULL, SHUTDOWN, TimeProtocol
 from .proxy._trust import DEFAULT_TRUSTED
-from .shutdown.openfiles import maxOpenConnections, servedWithin
+from .openfiles import maxOpenConnections, servedWithin
 
 log = Logger(namespace="tpreactor")
 

@@ -15,7 +15,7 @@ from twisted.internet.tcp import Connection
 from twisted.protocols.basic import LineReceiver
 from zope.interface import implementer
 
-from .events import ConnectionLogger
+from .logs.events import ConnectionLogger
 from .peers import peerOf
 from .replies import MAX_QUEUED, Replies
 from .resets import ResetProbe

@@ -8,7 +8,7 @@ reading is paused, and the one place a reply line is formatted.
 from collections import deque
 from datetime import timedelta
 
-from .events import ConnectionLogger
+from .logs.events import ConnectionLogger
 from .session import Input, Phase
 
 #: A connection stops being read once this many messages wait for their

@@ -9,12 +9,12 @@ from twisted.application.service import MultiService, Service
 from twisted.internet import defer
 from zope.interface import implementer
 
-from .defaultlog import ObservesApplication
+from .logs.twistd import ObservesApplication
 from .model import Disconnection, IServerModel
 from .model.process import backlogOf, processState
 from .protocol import OPERATOR
 from .shutdown.graceful import GracefulStop
-from .shutdown.listening import Listeners
+from .listening import Listeners
 from .shutdown.processtree import terminateDescendants
 
 
@@ -32,11 +32,11 @@ class TimeServer(ObservesApplication, MultiService):
 
     @ivar factory: the factory every listener serves with.
     @ivar pool: the service the work runs in, or C{None}.
-    @ivar listeners: the L{tpreactor.shutdown.listening.ListeningService}s.
+    @ivar listeners: the L{tpreactor.listening.ListeningService}s.
     @ivar graceful: the L{GracefulStop}; its C{cut}, C{hurried},
         C{abandoned}, C{stopping} and C{exitStatus} are the server's.
     @ivar makeLogObserver: makes the log observer twistd's application gets
-        when it becomes this server's parent (see L{tpreactor.defaultlog}),
+        when it becomes this server's parent (see L{tpreactor.logs.twistd}),
         or C{None} for twistd's own.
     @ivar kernelBacklog: how many clients wait in the kernel's accept queue
         of the listening ports (C{None} where the system does not tell).

@@ -6,7 +6,7 @@ about the session as a whole (the welcome, the last line, the close, the
 console line). The table's names are importable from here too.
 """
 
-from .events import ConnectionLogger
+from .logs.events import ConnectionLogger
 from .messages import formatElapsed
 from .transitions import (  # noqa: F401 (the table's names, importable from here)
     EOF,

@@ -7,14 +7,16 @@ from twisted.python import usage
 
 from .clock import SystemClock
 from .commandline import Number, SpeakingOptions
-from .defaultlog import observerFor
+from .logs.twistd import observerFor
 from .endpoints import parseEndpoint, withBacklog
 from .factory import Settings
 from .messages import LANGUAGES, catalogue
 from .modes import allModes
 from .proxy import DEFAULT_TRUSTED, parseTrusted
 from .service import TimeServer
-from .shutdown import ListeningService, defaultMaxConnections, withOperator
+from .listening import ListeningService
+from .openfiles import defaultMaxConnections
+from .terminal import withOperator
 from .startup import checkSocketFolder, checkTwistdFiles
 from .status import addStatus
 from .status.options import StatusOptions

@@ -12,10 +12,10 @@ from pathlib import Path
 #: tpreactor's console observer, by name (twistd's default for tpreactor
 #: now; C{--server-logger} can still name it). A string, not an import: a
 #: test checks that it names a callable the server package really has.
-SERVER_LOGGER = "tpreactor.consolelog.observer"
+SERVER_LOGGER = "tpreactor.logs.console.observer"
 #: twistd's own text observer, by name: what C{twistd -n tpreactor} wrote
 #: its lines with before tpreactor's observer became the default.
-TWISTD_OBSERVER = "tpreactor.defaultlog.twistdObserver"
+TWISTD_OBSERVER = "tpreactor.logs.twistd.twistdObserver"
 
 #: The variants of the command the bench runs for each mode: the command a
 #: user types (C{default}), without the console line per message

@@ -40,8 +40,8 @@ class Session:
     within L{GOODBYE_SECONDS}, and ends the session.
 
     @ivar screen: where lines go: an object with C{line(text)},
-        C{prompt(text)} and C{typed()} (see L{tpreactor.client.terminal.Screen}).
-    @ivar texts: the client's texts (L{tpreactor.client.cli.ClientTexts}).
+        C{prompt(text)} and C{typed()} (see L{tpreactor.client.terminal.ClientScreen}).
+    @ivar texts: the client's texts (L{tpreactor.messages.ClientTexts}).
     @ivar clock: an C{IReactorTime} for the goodbye wait and the connect
         timeout.
     @ivar interactive: C{True} when a person types: the prompt is shown,

@@ -99,7 +99,7 @@ class InputReader:
             self._end()
 
 
-class Screen:
+class ClientScreen:
     """
     Where the client writes: whole lines, and a prompt that the user's
     typing continues on the same line.

@@ -19,6 +19,28 @@ LANGUAGES = ("es", "en")
 
 
 @dataclass(frozen=True)
+class ClientTexts:
+    """
+    What the client itself says, in one language (the server's lines are
+    printed as they come).
+    """
+
+    connecting: str
+    connectingTo: str
+    prompt: str
+    closing: str
+    serverClosed: str
+    closingSocket: str
+    target: str
+    cannotConnect: str
+    refused: str
+    noSocket: str
+    unknownHost: str
+    timedOut: str
+    connectionFailed: str
+
+
+@dataclass(frozen=True)
 class Catalogue:
     """
     The texts of one language.  Wire texts and texts written to the operator's
@@ -90,7 +112,8 @@ class Catalogue:
     orWord: str
     heldModes: str
 
-    # The client's command line (tpreactor-client).
+    # The client (tpreactor-client): what it says, its command line.
+    client: ClientTexts
     clientDescription: str
     clientHelp: dict
     clientExitStatuses: str
@@ -269,3 +292,8 @@ from .en import ENGLISH  # noqa: E402
 from .es import SPANISH  # noqa: E402
 
 CATALOGUES = {c.lang: c for c in (SPANISH, ENGLISH)}
+# Babel reads a locale's data from its files the first time: at start,
+# not when a count is first written (then the process may have no
+# descriptor left, say).
+for _lang in LANGUAGES:
+    pluralRule(_lang)(1)

@@ -3,7 +3,7 @@
 Every text in English, letter for letter as the contract writes it.
 """
 
-from . import Catalogue
+from . import Catalogue, ClientTexts
 
 ENGLISH = Catalogue(
     lang="en",
@@ -134,7 +134,22 @@ ENGLISH = Catalogue(
     orWord=" or ",
     heldModes=" ({modes} mode: served plus held)",
 
-    # The client's command line (tpreactor-client).
+    # The client (tpreactor-client).
+    client=ClientTexts(
+        connecting="Connecting to {host} port {port}",
+        connectingTo="Connecting to {host}",
+        prompt="Message for the server: ",
+        closing="Closing the connection with the server...",
+        serverClosed="The connection with the server was closed.",
+        closingSocket="Closing socket",
+        target="{host} port {port}",
+        cannotConnect="Could not connect to {target}: {reason}.",
+        refused="connection refused (is the server running?)",
+        noSocket="no socket at that path (is the server running?)",
+        unknownHost="unknown host",
+        timedOut="no answer within {seconds:g} s",
+        connectionFailed="The connection failed: {reason}",
+    ),
     clientDescription=(
         "Talk to a tpreactor server: every line you type is sent, and the "
         "reply is printed before the next prompt; `salir` or Ctrl+D ends the "

@@ -3,7 +3,7 @@
 Every text in Spanish, letter for letter as the contract writes it.
 """
 
-from . import Catalogue
+from . import Catalogue, ClientTexts
 
 SPANISH = Catalogue(
     lang="es",
@@ -155,7 +155,22 @@ SPANISH = Catalogue(
     orWord=" o ",
     heldModes=" (modo {modes}: atendidos más retenidos)",
 
-    # The client's command line (tpreactor-client).
+    # The client (tpreactor-client).
+    client=ClientTexts(
+        connecting="Conectando a {host} puerto {port}",
+        connectingTo="Conectando a {host}",
+        prompt="Mensaje para el servidor: ",
+        closing="Cerrando conexión con el servidor...",
+        serverClosed="La conexión con el servidor se cerró.",
+        closingSocket="Cerrando socket",
+        target="{host} puerto {port}",
+        cannotConnect="No se pudo conectar a {target}: {reason}.",
+        refused="conexión rechazada (¿está el servidor en marcha?)",
+        noSocket="no hay ningún socket en esa ruta (¿está el servidor en marcha?)",
+        unknownHost="host desconocido",
+        timedOut="sin respuesta en {seconds:g} s",
+        connectionFailed="La conexión falló: {reason}",
+    ),
     clientDescription=(
         "Conversa con un servidor tpreactor: cada línea que escribes se envía, y la "
         "respuesta se muestra antes del siguiente aviso; `salir` o Ctrl+D termina la "

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from ..status.latency import percentile
 from ..status.timeline import MAX_LANES
-from . import ServerState, WorkerRecord
+from . import WorkerRecord
 
 
 def _addLists(lists):

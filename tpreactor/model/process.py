@@ -8,7 +8,7 @@ factory, its listeners and, while the status endpoint is on, its recorder
 import os
 
 from ..peers import describeListening
-from ..shutdown.listening import queuedConnections
+from ..listening import queuedConnections
 from ..text import escape
 from . import ClientRecord, LaneRecord, ServerState
 

@@ -12,7 +12,7 @@ from twisted.logger import Logger
 from ..messages import plural
 from ..protocol import SHUTDOWN
 from ..work import describeFailure
-from .listening import kernelBacklog
+from ..listening import kernelBacklog
 
 log = Logger(namespace="tpreactor")
 
@@ -40,7 +40,7 @@ class GracefulStop:
     @ivar factory: the server's factory: its connections, its settings and
         its catalogue.
     @ivar pool: the service the work runs in, or C{None}.
-    @ivar listeners: the L{tpreactor.shutdown.listening.Listeners}.
+    @ivar listeners: the L{tpreactor.listening.Listeners}.
     @ivar cut: the peers whose pending replies were dropped, by the grace
         period or by an operator in a hurry (L{hurry}), and the ones aborted
         with replies they never read.

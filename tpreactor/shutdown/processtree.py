@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.test_operator -*-
+# -*- test-case-name: tests.test_terminal_operator -*-
 """
 The processes this one started, and the ones they started, found through
 C{/proc}: the worker processes that option 3 must end first.

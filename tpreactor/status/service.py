@@ -12,7 +12,7 @@ from twisted.logger import Logger
 from twisted.python.failure import Failure
 
 from ..peers import describeListening
-from ..shutdown.listening import explainListenError
+from ..listening import explainListenError
 from .cache import SnapshotCache
 from .hosts import AllowedHosts, isLoopback
 from .site import GuestSite

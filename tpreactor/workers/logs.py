@@ -3,7 +3,7 @@
 A worker's console lines, in one of two forms:
 
 - lines: when the main process logs to its standard output in twistd's
-  text format (C{twistd -n}, its own observer or C{tpreactor.consolelog}),
+  text format (C{twistd -n}, its own observer or C{tpreactor.logs.console}),
   a worker writes its lines in that format, the worker's number before the
   text: straight to that standard output (whole lines, each write at most
   C{PIPE_BUF} bytes, so two processes' lines never mix) or, when an
@@ -22,7 +22,7 @@ from twisted.logger import ILogObserver, Logger, LogLevel, formatEvent
 from twisted.python.failure import Failure
 from zope.interface import implementer
 
-from ..consolelog import TWISTD_LOGGER, ConsoleObserver
+from ..logs.console import TWISTD_LOGGER, ConsoleObserver
 
 #: The twistd observers whose lines a worker can write itself (C{None}: twistd's own).
 LINE_LOGGERS = (None, TWISTD_LOGGER)

@@ -15,14 +15,14 @@ from twisted.internet.protocol import ServerFactory
 from twisted.logger import Logger
 from zope.interface import implementer
 
-from ..defaultlog import ObservesApplication
+from ..logs.twistd import ObservesApplication
 from ..messages import catalogue as catalogueFor
 from ..model import Disconnection, IServerModel, ServerState, WorkerRecord
 from ..model.merge import mergeStates
 from ..model.process import backlogOf
 from ..peers import describeListening
 from ..shutdown.graceful import ABORT_AFTER_SECONDS, POOL_STOP_SECONDS
-from ..shutdown.listening import queuedConnections
+from ..listening import queuedConnections
 from .commands import CloseListeners, Hurry, Kick, State, Stop, WhenEmpty
 from .counters import countersIn
 

@@ -480,7 +480,7 @@ class Supervisor:
         """
         Option 3: every worker, and what they started, ends at once.
         """
-        from ..shutdown import descendants
+        from ..shutdown.processtree import descendants
 
         self._stopHearing()
         for pid in descendants(os.getpid()):

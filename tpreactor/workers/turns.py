@@ -19,7 +19,7 @@ import os
 import time
 
 from ..accepting import AHEAD
-from ..shutdown.listening import queuedConnections
+from ..listening import queuedConnections
 
 SECONDS = 1.0
 #: Bytes per worker in the shared memory: its count of accepts.

@@ -10,11 +10,13 @@ import sys
 from dataclasses import replace
 
 from ..clock import SystemClock
-from ..defaultlog import observerFor
+from ..logs.twistd import observerFor
 from ..endpoints import parseEndpoint
-from ..screen import inFrontOfStdout
-from ..shutdown.terminal import Terminal
-from ..shutdown import ListeningService, Operator, defaultMaxConnections
+from ..terminal.screen import inFrontOfStdout
+from ..terminal.tty import Terminal
+from ..listening import ListeningService
+from ..terminal.operator import Operator
+from ..openfiles import defaultMaxConnections
 from ..status import addStatus
 from . import child
 from .admission import Gate

@@ -1,5 +1,5 @@
 """
-Tests for L{tpreactor.consolelog}: the same lines as twistd's text
+Tests for L{tpreactor.logs.console}: the same lines as twistd's text
 observer, flushed once per reactor turn.
 """
 
@@ -13,8 +13,8 @@ from twisted.logger import LogLevel, formatEventAsClassicLogText
 from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 
-from tpreactor.consolelog import FLUSH_SECONDS, ConsoleObserver, batchable, flushAll, isInIOThread, observer
-from tpreactor.events import ConnectionLogger
+from tpreactor.logs.console import FLUSH_SECONDS, ConsoleObserver, batchable, flushAll, isInIOThread, observer
+from tpreactor.logs.events import ConnectionLogger
 
 NOW = 1764600000.25
 

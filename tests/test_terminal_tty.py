@@ -1,5 +1,5 @@
 """
-Tests for L{tpreactor.shutdown.terminal}: the exit status and the terminal's
+Tests for L{tpreactor.terminal.tty}: the exit status and the terminal's
 flags and attributes, put back as they were.
 """
 
@@ -10,7 +10,7 @@ import termios
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from tpreactor.shutdown.terminal import ExitStatus, Terminal
+from tpreactor.terminal.tty import ExitStatus, Terminal
 
 from .shutdownfakes import FakeTerminal
 
@@ -53,8 +53,8 @@ class FlushEverythingTests(SynchronousTestCase):
         from twisted.internet.task import Clock
         from twisted.logger import LogLevel
 
-        from tpreactor.consolelog import ConsoleObserver
-        from tpreactor.shutdown.terminal import flushEverything
+        from tpreactor.logs.console import ConsoleObserver
+        from tpreactor.terminal.tty import flushEverything
 
         out = io.StringIO()
         observer = ConsoleObserver(out, Clock().callLater, lambda: True, inReactorThread=lambda: True)
@@ -73,8 +73,8 @@ class FlushEverythingTests(SynchronousTestCase):
         from twisted.internet.task import Clock
         from twisted.logger import LogLevel
 
-        from tpreactor.consolelog import ConsoleObserver
-        from tpreactor.shutdown.terminal import ExitStatus, flushEverything
+        from tpreactor.logs.console import ConsoleObserver
+        from tpreactor.terminal.tty import ExitStatus, flushEverything
 
         class Gone:
             def write(self, text):

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.test_operator -*-
+# -*- test-case-name: tests.test_terminal_operator -*-
 """
 The operator's control over the server: SIGINT, SIGTERM and SIGHUP, the
 Ctrl+C question and its three answers (close the socket only, shut down,
@@ -10,9 +10,8 @@ import signal
 from twisted.application.service import Service
 from twisted.logger import Logger
 
-from ..console import CLOSE_ALL, CLOSE_SOCKET, EXIT_NOW, Console, TerminalConsole
-from .processtree import descendants  # noqa: F401 (importable here)
-from .terminal import ExitStatus, Terminal
+from .console import CLOSE_ALL, CLOSE_SOCKET, EXIT_NOW, Console, TerminalConsole
+from .tty import ExitStatus, Terminal
 
 log = Logger(namespace="tpreactor")
 
@@ -34,7 +33,7 @@ class Operator(Service):
     @ivar catalogue: the texts of the server's language.
     @ivar console: the L{Console} when an operator sits at a terminal, else
         C{None}.
-    @ivar screen: the L{tpreactor.screen.Screen} in front of the terminal's
+    @ivar screen: the L{tpreactor.terminal.screen.ServerScreen} in front of the terminal's
         output, shared by the log and the console, or C{None}.
     @ivar state: L{SERVING}, L{ASKING}, L{DRAINING} (option 1: no new
         clients, the process ends with the last one) or L{STOPPING}.

@@ -1,5 +1,5 @@
 """
-Tests for L{tpreactor.foreground}: C{make run} ends with the server's status
+Tests for L{tpreactor.terminal.foreground}: C{make run} ends with the server's status
 after the operator's Ctrl+C, and the launcher passes statuses through.
 """
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from twisted.trial import unittest
 
-from tpreactor.foreground import exitCode
+from tpreactor.terminal.foreground import exitCode
 
 from .support import TerminalProcess, freePort
 

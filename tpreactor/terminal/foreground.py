@@ -1,11 +1,11 @@
-# -*- test-case-name: tests.test_foreground -*-
+# -*- test-case-name: tests.test_terminal_foreground -*-
 """
 Run a command as the terminal's foreground job, so that Ctrl+C reaches it
 alone: C{make run} starts the server through this, and make's exit status is
 then the server's (make, hit by the same Ctrl+C, would otherwise wait for the
 server and exit 130 whatever the operator chose).
 
-    python -m tpreactor.foreground COMMAND [ARGS...]
+    python -m tpreactor.terminal.foreground COMMAND [ARGS...]
 
 Without a terminal the command simply replaces this process.
 """
@@ -85,7 +85,7 @@ def runInForeground(argv, fd=0):
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if not argv:
-        sys.stderr.write("usage: python -m tpreactor.foreground COMMAND [ARGS...]\n")
+        sys.stderr.write("usage: python -m tpreactor.terminal.foreground COMMAND [ARGS...]\n")
         return 2
     return runInForeground(argv)
 

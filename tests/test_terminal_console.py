@@ -6,12 +6,12 @@ StringTransport, the clients on a Clock.
 from twisted.internet.testing import StringTransport
 from twisted.trial.unittest import SynchronousTestCase
 
-from tpreactor.console import REOPEN_SECONDS, Console, TerminalConsole
+from tpreactor.terminal.console import REOPEN_SECONDS, Console, TerminalConsole
 from tpreactor.messages import catalogue
 
+from .contract import CLOSED
 from .memory import Server, serialServer
 
-CLOSED = "Servidor: El servidor cerró la conexión."
 
 
 def consoleOn(server, backlog=None):

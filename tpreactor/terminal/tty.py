@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.test_terminal -*-
+# -*- test-case-name: tests.test_terminal_tty -*-
 """
 The terminal the operator gets back: fds 0, 1 and 2 as they were when the
 server started, and the exit status twistd itself cannot set.
@@ -10,7 +10,7 @@ import os
 import sys
 import termios
 
-from ..consolelog import flushAll
+from ..logs.console import flushAll
 
 
 class Terminal:
@@ -77,7 +77,7 @@ class ExitStatus:
     atexit handler is ignored. So when the status is not 0 the handler ends
     the process itself with C{os._exit}, after the terminal is restored and
     stdout and stderr are flushed (and the console lines the log observer
-    holds, L{tpreactor.consolelog.flushAll}). It
+    holds, L{tpreactor.logs.console.flushAll}). It
     is registered when the reactor starts; atexit handlers run last-in first
     out, so the ones registered later have run by then, and of the ones
     registered earlier only the standard library's logging needs a call.

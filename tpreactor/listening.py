@@ -14,9 +14,9 @@ from twisted.internet.interfaces import IPushProducer
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
-from ..endpoints import describeOSError
-from ..peers import describeListening
-from ..protocol import SHUTDOWN
+from .endpoints import describeOSError
+from .peers import describeListening
+from .protocol import SHUTDOWN
 
 log = Logger(namespace="tpreactor")
 

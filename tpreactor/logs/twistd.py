@@ -1,8 +1,8 @@
-# -*- test-case-name: tests.test_defaultlog -*-
+# -*- test-case-name: tests.test_logs_twistd -*-
 """
 tpreactor's console observer as twistd's default: when the operator gives
 no C{--logger}, C{twistd -n tpreactor} writes its log through
-L{tpreactor.consolelog.ConsoleObserver} (the same lines for a fraction of
+L{tpreactor.logs.console.ConsoleObserver} (the same lines for a fraction of
 the cost), to wherever twistd's own observer would have written them.
 
 twistd asks the application for an C{ILogObserver} component before making
@@ -26,7 +26,7 @@ from twisted.python.components import Componentized
 from twisted.python.logfile import LogFile
 from twisted.python.runtime import platformType
 
-from .consolelog import ConsoleObserver
+from .console import ConsoleObserver
 
 #: The file a daemon logs to when given no C{--logfile} (twistd's default).
 DAEMON_LOGFILE = "twistd.log"
@@ -39,7 +39,7 @@ def observerFor(twistdOptions, reactor, stdout=None, signals=signal):
     must decide.
 
     @param stdout: the standard output to write to (C{sys.stdout} now: a
-        terminal's L{tpreactor.screen.Screen} when there is one).
+        terminal's L{tpreactor.terminal.screen.ServerScreen} when there is one).
     @param signals: the C{signal} module (a log file rotates on C{SIGUSR1}).
     """
     if twistdOptions is None or platformType != "posix":
@@ -107,6 +107,6 @@ def twistdObserver():
     """
     twistd's own text observer on standard output, what C{twistd -n
     tpreactor} wrote with before tpreactor's became its default: for
-    C{twistd --logger=tpreactor.defaultlog.twistdObserver}, to compare.
+    C{twistd --logger=tpreactor.logs.twistd.twistdObserver}, to compare.
     """
     return textFileLogObserver(sys.stdout)

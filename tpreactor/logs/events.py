@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.test_events -*-
+# -*- test-case-name: tests.test_logs_events -*-
 """
 The logger of the lines written for every connection and message: the
 events twisted.logger builds, for less of its per-event work.

@@ -1,9 +1,9 @@
-# -*- test-case-name: tests.test_consolelog -*-
+# -*- test-case-name: tests.test_logs_console -*-
 """
 A log observer for twistd that writes the same lines as its own text
 observer at a fraction of the cost, for servers under load:
 
-    twistd --logger=tpreactor.consolelog.observer -n tpreactor
+    twistd --logger=tpreactor.logs.console.observer -n tpreactor
 
 twistd's observer formats the time and its zone for every event, parses
 the event's format string in Python, and flushes every line. Here the time
@@ -13,7 +13,7 @@ L{FLUSH_SECONDS} after the first of them: a line per message would
 otherwise cost a system call, a timed call and a turn of the reactor each.
 
 twistd makes this observer its default for C{twistd tpreactor} (see
-L{tpreactor.defaultlog}).
+L{tpreactor.logs.twistd}).
 """
 
 import io
@@ -29,7 +29,7 @@ from zope.interface import implementer
 from .events import ConnectionLogger
 
 #: What to give C{twistd --logger} for this observer.
-TWISTD_LOGGER = "tpreactor.consolelog.observer"
+TWISTD_LOGGER = "tpreactor.logs.console.observer"
 #: While the reactor runs, a line is flushed at most this long after it is
 #: written (a person cannot tell; a busy server writes many lines at once).
 FLUSH_SECONDS = 0.001
@@ -209,7 +209,7 @@ def batchable(outFile):
 
 def observer():
     """
-    The observer for C{twistd --logger=tpreactor.consolelog.observer}: to
+    The observer for C{twistd --logger=tpreactor.logs.console.observer}: to
     standard output, flushed at most FLUSH_SECONDS after each line.
     """
     from twisted.internet import reactor

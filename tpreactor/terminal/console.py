@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.test_console -*-
+# -*- test-case-name: tests.test_terminal_console -*-
 """
 The operator's console on the server's terminal: the Ctrl+C question and the
 commands (C{clientes}, C{desconectar}, C{ayuda}), read through the reactor so
@@ -13,8 +13,8 @@ from twisted.logger import Logger
 from twisted.protocols.basic import LineReceiver
 from zope.interface import implementer
 
-from .messages import formatDate, formatElapsed
-from .text import escape
+from ..messages import formatDate, formatElapsed
+from ..text import escape
 
 log = Logger(namespace="tpreactor")
 
@@ -38,7 +38,7 @@ class Console(LineReceiver):
         C{clientes} shows and C{desconectar} acts on.
     @ivar catalogue: the L{tpreactor.messages.Catalogue} of the server's
         language.
-    @ivar screen: the L{tpreactor.screen.Screen} the log writes through too,
+    @ivar screen: the L{tpreactor.terminal.screen.ServerScreen} the log writes through too,
         if any: then the console writes there, and the question's prompt is
         shown again below every log line; else it writes to its transport.
     @ivar onInputEnded: called when the terminal reports end of input

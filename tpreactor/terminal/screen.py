@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.test_screen -*-
+# -*- test-case-name: tests.test_terminal_screen -*-
 """
 The operator's terminal as one output stream that knows the prompt it
 shows: the log and the console both write through it, so a log line written
@@ -19,7 +19,7 @@ ERASE_LINE = "\r\x1b[K"
 GONE = frozenset({errno.EIO, errno.ENXIO, errno.EPIPE, errno.EBADF})
 
 
-class Screen:
+class ServerScreen:
     """
     A text stream in front of the terminal's (C{sys.stdout}'s), owning the
     prompt currently shown on it.
@@ -115,13 +115,13 @@ class Screen:
 def inFrontOfStdout(interactive, system=sys):
     """
     When an operator sits at the terminal (C{interactive()}), put a
-    L{Screen} in front of C{sys.stdout} and return it, else C{None}.
+    L{ServerScreen} in front of C{sys.stdout} and return it, else C{None}.
 
     Called while the service is made: twistd's log observer, and tpreactor's
     (C{--logger}), take C{sys.stdout} later, when logging begins.
     """
     if not interactive():
         return None
-    screen = Screen(system.stdout)
+    screen = ServerScreen(system.stdout)
     system.stdout = screen
     return screen

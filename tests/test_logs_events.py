@@ -1,12 +1,12 @@
 """
-Tests for L{tpreactor.events}: the connection logger's events are
+Tests for L{tpreactor.logs.events}: the connection logger's events are
 L{twisted.logger.Logger}'s.
 """
 
 from twisted.logger import Logger, LogLevel
 from twisted.trial.unittest import SynchronousTestCase
 
-from tpreactor.events import ConnectionLogger
+from tpreactor.logs.events import ConnectionLogger
 
 
 class ConnectionLoggerTests(SynchronousTestCase):

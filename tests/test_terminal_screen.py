@@ -1,5 +1,5 @@
 """
-Tests for L{tpreactor.screen}, in memory: log lines above the prompt, the
+Tests for L{tpreactor.terminal.screen}, in memory: log lines above the prompt, the
 prompt shown again, the console writing through the same screen, and a
 terminal that is gone.
 """
@@ -12,13 +12,13 @@ import tempfile
 from twisted.internet.testing import StringTransport
 from twisted.trial.unittest import SynchronousTestCase
 
-from tpreactor.console import Console
-from tpreactor.screen import ERASE_LINE, Screen, inFrontOfStdout
+from tpreactor.terminal.console import Console
+from tpreactor.terminal.screen import ERASE_LINE, ServerScreen, inFrontOfStdout
 
+from .contract import PROMPT
 from .memory import Server
 from .operatorterminal import screenLines
 
-PROMPT = "Selecciona una opción: "
 
 
 class Stream(io.StringIO):
@@ -52,7 +52,7 @@ class FailingStream:
 class ScreenTests(SynchronousTestCase):
     def setUp(self):
         self.out = Stream()
-        self.screen = Screen(self.out)
+        self.screen = ServerScreen(self.out)
 
     def test_withoutPromptWritesThrough(self):
         """
@@ -141,7 +141,7 @@ class GoneTests(SynchronousTestCase):
         no error: the screen says so and drops what is written after.
         """
         out = FailingStream(errno.EIO)
-        screen = Screen(out)
+        screen = ServerScreen(out)
         screen.write("una línea\n")
         self.assertTrue(screen.gone)
         screen.showPrompt(PROMPT)
@@ -153,7 +153,7 @@ class GoneTests(SynchronousTestCase):
         """
         An error that does not mean the terminal is gone is not hidden.
         """
-        screen = Screen(FailingStream(errno.ENOSPC))
+        screen = ServerScreen(FailingStream(errno.ENOSPC))
         self.assertRaises(OSError, screen.write, "una línea\n")
         self.assertFalse(screen.gone)
 
@@ -170,7 +170,7 @@ class GoneTests(SynchronousTestCase):
             def fileno(self):
                 return fd
 
-        Screen(Gone(errno.EIO)).write("línea\n")
+        ServerScreen(Gone(errno.EIO)).write("línea\n")
         os.write(fd, b"perdido")
         with open(path, "rb") as f:
             self.assertEqual(f.read(), b"")
@@ -188,7 +188,7 @@ class InFrontOfStdoutTests(SynchronousTestCase):
 
         original = System.stdout
         screen = inFrontOfStdout(lambda: True, System)
-        self.assertIsInstance(screen, Screen)
+        self.assertIsInstance(screen, ServerScreen)
         self.assertIs(System.stdout, screen)
         screen.write("hola\n")
         self.assertEqual(original.getvalue(), "hola\n")
@@ -209,7 +209,7 @@ class InFrontOfStdoutTests(SynchronousTestCase):
 class ConsoleOnScreenTests(SynchronousTestCase):
     def consoleOnScreen(self):
         self.out = Stream()
-        self.screen = Screen(self.out)
+        self.screen = ServerScreen(self.out)
         console = Console(Server().model(), screen=self.screen)
         self.transport = StringTransport()
         console.makeConnection(self.transport)

@@ -1,5 +1,5 @@
 """
-Tests for L{tpreactor.shutdown.operator}, in memory: the operator's state
+Tests for L{tpreactor.terminal.operator}, in memory: the operator's state
 machine (the Ctrl+C question, its three answers, SIGINT and SIGTERM) and the
 worker processes found through /proc.
 """
@@ -18,10 +18,12 @@ from zope.interface import implementer
 from zope.interface.verify import verifyObject
 
 from tpreactor.model import IServerModel
-from tpreactor.shutdown.operator import ASKING, DRAINING, SERVING, STOPPING, Operator, descendants
+from tpreactor.shutdown import descendants
+from tpreactor.terminal.operator import ASKING, DRAINING, SERVING, STOPPING, Operator
 
 from .memory import Server, serialServer
-from .shutdownfakes import CLOSED, FakeTerminal, messages, timeServer
+from .contract import CLOSED
+from .shutdownfakes import FakeTerminal, messages, timeServer
 
 
 @implementer(IServerModel)

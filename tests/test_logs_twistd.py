@@ -1,5 +1,5 @@
 """
-Tests for L{tpreactor.defaultlog}: with no C{--logger}, twistd writes the
+Tests for L{tpreactor.logs.twistd}: with no C{--logger}, twistd writes the
 console lines through tpreactor's observer, to where its own would have.
 """
 
@@ -13,8 +13,8 @@ from twisted.logger import ILogObserver, LogLevel
 from twisted.python.logfile import LogFile
 from twisted.trial.unittest import SynchronousTestCase
 
-from tpreactor.consolelog import ConsoleObserver
-from tpreactor.defaultlog import DAEMON_LOGFILE, observeApplication, observerFor, rotateOnSignal
+from tpreactor.logs.console import ConsoleObserver
+from tpreactor.logs.twistd import DAEMON_LOGFILE, observeApplication, observerFor, rotateOnSignal
 
 from .support import temporaryFolder
 
@@ -189,5 +189,5 @@ class TwistdRunnerTests(SynchronousTestCase):
         C{twistd --logger=...}: the application has no observer, so twistd
         uses the one asked for.
         """
-        application = self.application("-n", "--logger=tpreactor.consolelog.observer")
+        application = self.application("-n", "--logger=tpreactor.logs.console.observer")
         self.assertIsNone(application.getComponent(ILogObserver))
