@@ -121,6 +121,28 @@ def optionOneLines(text):
     return lines[lines.index(SOCKET_CLOSED):]
 
 
+def optionOneWithTwoClients(*args):
+    """
+    A server on a terminal (C{args} its options) with two clients: option
+    1, then each client says salir and goes; the server, once it exited
+    with 0, and the clients' ports.
+    """
+    from .test_e2e_workers import workersReady
+
+    with TerminalServer(*args) as server:
+        if "--workers" in args:
+            workersReady(server)
+        clients = [welcomed(server.port) for _ in range(2)]
+        ports = [c.localPort for c in clients]
+        server.interrupt()
+        server.command("1", SOCKET_CLOSED)
+        for client in clients:
+            client.ask("salir")
+            client.close()
+        assert server.wait() == 0
+    return server, ports
+
+
 class TerminalOperatorTests(SynchronousTestCase):
     def test_optionOneLinesInOrder(self):
         """
@@ -129,15 +151,7 @@ class TerminalOperatorTests(SynchronousTestCase):
         and the exit status; no line of Twisted's about itself reaches the
         console from start to end.
         """
-        with TerminalServer() as server:
-            clients = [welcomed(server.port) for _ in range(2)]
-            ports = [c.localPort for c in clients]
-            server.interrupt()
-            server.command("1", SOCKET_CLOSED)
-            for client in clients:
-                client.ask("salir")
-                client.close()
-            self.assertEqual(server.wait(), 0)
+        server, ports = optionOneWithTwoClients()
         self.assertEqual(optionOneLines(server.text), [
             SOCKET_CLOSED,
             "Se sigue atendiendo a los clientes conectados (2); el servidor termina cuando salga el último.",
@@ -154,18 +168,7 @@ class TerminalOperatorTests(SynchronousTestCase):
         leaving before the server says none is left, and no line of
         Twisted's about itself reaches the console.
         """
-        from .test_e2e_workers import workersReady
-
-        with TerminalServer("--workers", "2") as server:
-            workersReady(server)
-            clients = [welcomed(server.port) for _ in range(2)]
-            ports = [c.localPort for c in clients]
-            server.interrupt()
-            server.command("1", SOCKET_CLOSED)
-            for client in clients:
-                client.ask("salir")
-                client.close()
-            self.assertEqual(server.wait(), 0)
+        server, ports = optionOneWithTwoClients("--workers", "2")
         lines = [re.sub(r"^\[w\d\] ", "", line) for line in optionOneLines(server.text)]
         # Two workers' lines about their own clients may come in either order.
         lines[2:4] = sorted(lines[2:4])

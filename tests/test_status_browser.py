@@ -73,7 +73,12 @@ def waitUntil(driver, script, deadline=DEADLINE_SECONDS):
 PEERS = "return Array.from(document.querySelectorAll('#clients li .peer')).map(e => e.textContent)"
 
 
-class StatusPageBrowserTests(TestCase):
+class BrowserTestCase(TestCase):
+    """
+    A test case with headless Chromium at C{self.driver}, driven from a
+    thread (L{run_}) while the reactor serves the page.
+    """
+
     skip = missing()
     timeout = 120
 
@@ -84,6 +89,9 @@ class StatusPageBrowserTests(TestCase):
 
     def run_(self, function, *args):
         return threads.deferToThread(function, *args)
+
+
+class StatusPageBrowserTests(BrowserTestCase):
 
     @defer.inlineCallbacks
     def _connect(self, port, text=None):

@@ -13,11 +13,9 @@ made so).
 
 import os
 
-from twisted.internet import defer, threads
-from twisted.trial.unittest import TestCase
+from twisted.internet import defer
 
-from .support import temporaryFolder
-from .test_status_browser import missing, startBrowser, waitUntil
+from .test_status_browser import BrowserTestCase, waitUntil
 from .test_status_web import statusServer
 from .twistedclient import connect
 
@@ -38,17 +36,7 @@ return lanes.map(g => {
 WORK_SECONDS = 0.3
 
 
-class TimelineBrowserTests(TestCase):
-    skip = missing()
-    timeout = 120
-
-    @defer.inlineCallbacks
-    def setUp(self):
-        self.driver = yield threads.deferToThread(startBrowser, temporaryFolder(self))
-        self.addCleanup(threads.deferToThread, self.driver.quit)
-
-    def run_(self, function, *args):
-        return threads.deferToThread(function, *args)
+class TimelineBrowserTests(BrowserTestCase):
 
     @defer.inlineCallbacks
     def session(self, port, connected):
