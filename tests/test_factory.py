@@ -147,3 +147,26 @@ class SerialFactoryTests(SynchronousTestCase):
         client.send(b"salir\n")
         client.lose()
         self.assertEqual([c for c in server.clock.getDelayedCalls() if c.active()], [])
+
+
+class SendSoonTests(SynchronousTestCase):
+    def test_oneTurnOneTimer(self):
+        """
+        The lines held by every connection of one reactor turn go out together,
+        in order, on one timer at the end of the turn.
+        """
+        server = Server()
+        sent = []
+
+        class Held:
+            def __init__(self, name):
+                self.name = name
+
+            def sendHeld(self):
+                sent.append(self.name)
+
+        for name in ("a", "b", "c"):
+            server.factory.sendSoon(Held(name))
+        self.assertEqual((len(server.clock.getDelayedCalls()), sent), (1, []))
+        server.clock.advance(0)
+        self.assertEqual((server.clock.getDelayedCalls(), sent), ([], ["a", "b", "c"]))

@@ -4,13 +4,16 @@ messages, the executor's side of the queue, and backpressure; in memory, on
 a Clock.
 """
 
+from twisted.internet.address import IPv4Address
+from twisted.internet.testing import StringTransport
 from twisted.logger import capturedLogs
 from twisted.trial.unittest import SynchronousTestCase
 
 from tpreactor.replies import MAX_QUEUED
+from tpreactor.session import OPERATOR
 from tpreactor.work import InlineExecutor
 
-from .memory import ManualExecutor, Server
+from .memory import Client, ManualExecutor, Server
 
 REPLY = "Mensaje Recibido el 13 de mayo a las 15:15 hs. Tiempo transcurrido desde la conexión: "
 
@@ -325,3 +328,77 @@ class DirectWriteTests(SynchronousTestCase):
         client.send(b"hola\n")
         self.assertTrue(client.transport.value().decode("utf-8").startswith("Mensaje Recibido el"))
         self.assertIs(client.transport.producer, client.protocol)
+
+
+def directClient(server, sock):
+    """
+    A client connected to C{server} whose lines go straight to C{sock}, as a
+    plain TCP connection's do.
+    """
+    address = IPv4Address("TCP", "127.0.0.1", 53544)
+    protocol = server.factory.buildProtocol(address)
+    protocol._socket = sock
+    transport = StringTransport(peerAddress=address)
+    protocol.makeConnection(transport)
+    return Client(protocol, transport)
+
+
+class HeldWelcomeTests(SynchronousTestCase):
+    """
+    A connection whose lines go straight to its socket sends its welcome at
+    the end of the reactor's turn, with the other connections accepted in
+    the same turn; its last line goes through the transport, which sends it
+    and closes.
+    """
+
+    def test_welcomeAtTheEndOfTheTurn(self):
+        """
+        The welcome is held until the reactor's turn ends, then sent to the
+        socket.
+        """
+        server = Server()
+        sock = FakeSocket()
+        directClient(server, sock)
+        self.assertEqual(sock.sent, b"")
+        server.clock.advance(0)
+        self.assertTrue(sock.sent.decode("utf-8").startswith("Servidor: Conexión establecida el 13 de mayo"))
+
+    def test_heldWelcomeGoesFirst(self):
+        """
+        A line written before the turn ends (the operator closing the
+        connection at once) follows the held welcome, and the welcome is
+        not sent twice.
+        """
+        server = Server()
+        sock = FakeSocket()
+        client = directClient(server, sock)
+        client.protocol.closeByServer(OPERATOR)
+        server.clock.advance(0)
+        self.assertEqual(sock.sent, b"")
+        lines = client.lines()
+        self.assertTrue(lines[0].startswith("Servidor: Conexión establecida el"))
+        self.assertEqual(lines[1:], ["Servidor: El servidor cerró la conexión."])
+
+    def test_lastLineThroughTheTransport(self):
+        """
+        The goodbye goes to the transport, which is told to close once it is
+        written.
+        """
+        server = Server()
+        sock = FakeSocket()
+        client = directClient(server, sock)
+        server.clock.advance(0)
+        client.send(b"salir\n")
+        self.assertTrue(client.transport.value().decode("utf-8").startswith("Servidor: Conexión finalizada."))
+        self.assertTrue(client.closing)
+
+    def test_closedBeforeTheTurnEnds(self):
+        """
+        A client gone before the end of the turn is sent nothing.
+        """
+        server = Server()
+        sock = FakeSocket()
+        client = directClient(server, sock)
+        client.lose()
+        server.clock.advance(0)
+        self.assertEqual(sock.sent, b"")

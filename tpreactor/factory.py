@@ -101,6 +101,7 @@ class TimeFactory(ServerFactory):
         self._maxPerIp = settings.maxPerIp
         self._perIp = {}
         self._emptyWaiters = []
+        self._soon = []
 
     def startFactory(self):
         """
@@ -145,6 +146,21 @@ class TimeFactory(ServerFactory):
 
     def admit(self, protocol):
         protocol.startServing()
+
+    def sendSoon(self, protocol):
+        """
+        C{protocol} holds lines to send at the end of this turn of the
+        reactor (its welcome): they go with those of every connection
+        accepted in the same turn, after the accept loop.
+        """
+        if not self._soon:
+            self.reactor.callLater(0, self._sendHeld)
+        self._soon.append(protocol)
+
+    def _sendHeld(self):
+        soon, self._soon = self._soon, []
+        for protocol in soon:
+            protocol.sendHeld()
 
     def connectionClosed(self, protocol):
         self.accepting.closed()

@@ -59,6 +59,9 @@ class Replies:
     #: The socket lines are sent to directly, or C{None}: through the
     #: transport (set by the framing for a plain TCP or UNIX transport).
     _socket = None
+    #: Bytes held until the end of the reactor's turn (the welcome, see
+    #: L{_hold}), or C{None}.
+    _held = None
 
     @property
     def pending(self):
@@ -90,11 +93,48 @@ class Replies:
     def _writeLine(self, text):
         self._send(text.encode("utf-8") + b"\n")
 
+    def _writeLastLine(self, text):
+        """
+        The last line before the close: through the transport, which sends
+        it and closes the connection at its next turn to write, in one go.
+        """
+        data = text.encode("utf-8") + b"\n"
+        held = self._held
+        if held is not None:
+            self._held = None
+            data = held + data
+        self._socket = None
+        self.transport.write(data)
+
+    def _hold(self, data):
+        """
+        Send C{data} at the end of this turn of the reactor, with what every
+        other connection accepted in the same turn holds (the factory's
+        L{sendSoon}): a burst of accepts is answered in one burst of sends,
+        not a send between two accepts.
+        """
+        self._held = data
+        self.factory.sendSoon(self)
+
+    def sendHeld(self):
+        """
+        For the factory: send what L{_hold} held, unless it went already.
+        """
+        held = self._held
+        if held is not None:
+            self._held = None
+            if not self.closed:
+                self._send(held)
+
     def _send(self, data):
         """
         Write C{data}: to the socket while the transport holds nothing, else
         to the transport (see the class docstring).
         """
+        held = self._held
+        if held is not None:  # what was held goes first
+            self._held = None
+            data = held + data
         sock = self._socket
         if sock is not None:
             try:

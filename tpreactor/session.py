@@ -112,7 +112,10 @@ class Session:
         self.started = factory.clock.now()
         self.startedMono = factory.monotonic()
         welcome, self._replyPrefix = factory.datedLines.at(self.started)
-        self._send(welcome)
+        if self._socket is not None:
+            self._hold(welcome)  # sent with the others of this turn
+        else:
+            self._send(welcome)
         peer = self.peer
         log.info(factory.catalogue.connected, host=peer.host, port=peer.port)
         if self.settings.idleTimeout:
@@ -140,11 +143,11 @@ class Session:
         reason, cat = self.state.reason, self.catalogue
         if reason == QUIT:
             elapsed = self.factory.monotonic() - self.startedMono
-            self._writeLine(cat.goodbye.format(elapsed=formatElapsed(elapsed)))
+            self._writeLastLine(cat.goodbye.format(elapsed=formatElapsed(elapsed)))
         elif reason in (OPERATOR, SHUTDOWN):
-            self._writeLine(cat.closedByServer)
+            self._writeLastLine(cat.closedByServer)
         elif reason in SERVER_REASONS:
-            self._writeLine(getattr(cat, reason).format(limit=self.settings.maxLineLength))
+            self._writeLastLine(getattr(cat, reason).format(limit=self.settings.maxLineLength))
 
     def _close(self):
         """
