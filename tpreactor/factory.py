@@ -16,6 +16,7 @@ from .accepting import TURN, Accepting
 from .messages import DatedLines
 from .messages import catalogue as catalogueFor
 from .protocol import FULL, SHUTDOWN, TimeProtocol
+from .session import CloseDeadlines
 from .shutdown.openfiles import maxOpenConnections, servedWithin
 
 log = Logger(namespace="tpreactor")
@@ -55,6 +56,8 @@ class TimeFactory(ServerFactory):
         when the open-file limit has no room for more.
     @ivar ports: the listening ports, added by the listening services
         (L{addPort}).
+    @ivar closeDeadlines: the connections the server closed, cut off if
+        they linger (L{tpreactor.session.CloseDeadlines}).
     @ivar maxConnections: most clients served (or held) at once: the
         C{--max-connections} asked for, within what the open-file limit
         allows while keeping room to refuse the next ones (0: no limit).
@@ -102,6 +105,7 @@ class TimeFactory(ServerFactory):
         self._perIp = {}
         self._emptyWaiters = []
         self._soon = []
+        self.closeDeadlines = CloseDeadlines(reactor)
 
     def startFactory(self):
         """

@@ -193,8 +193,9 @@ class Replies:
             self._queue.clear()
         if self._received:
             self._received.clear()
-        self._busy = False
-        self._inFlight = 0
+        if self._busy or self._inFlight:
+            self._busy = False
+            self._inFlight = 0
 
     # -- for the executor ------------------------------------------------------------
 
