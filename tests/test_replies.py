@@ -9,7 +9,7 @@ from twisted.internet.testing import StringTransport
 from twisted.logger import capturedLogs
 from twisted.trial.unittest import SynchronousTestCase
 
-from tpreactor.replies import MAX_QUEUED
+from tpreactor.replies import MAX_HELD, MAX_QUEUED
 from tpreactor.session import OPERATOR
 from tpreactor.work import InlineExecutor
 
@@ -267,8 +267,10 @@ class FakeSocket:
         self.room = room
         self.error = error
         self.sent = b""
+        self.sends = 0
 
     def send(self, data):
+        self.sends += 1
         if self.error is not None:
             raise self.error
         taken = data if self.room is None else data[:self.room]
@@ -280,16 +282,17 @@ class FakeSocket:
 
 class DirectWriteTests(SynchronousTestCase):
     """
-    While the transport holds nothing, lines go straight to the socket; the
-    first that does not go whole goes to the transport, and so does every
-    line after it.
+    While the transport holds nothing, lines go straight to the socket at
+    the end of the reactor's turn; the first that do not go whole go to the
+    transport, and so does every line after them.
     """
 
     def served(self, sock):
-        client = Server().connect()
-        client.transport.clear()  # the welcome
-        client.protocol._socket = sock
-        return client
+        server = Server()
+        client = directClient(server, sock)
+        server.clock.advance(0)  # the welcome
+        sock.sent = b""
+        return server, client
 
     def test_wholeLines(self):
         """
@@ -297,21 +300,50 @@ class DirectWriteTests(SynchronousTestCase):
         protocol need not be its producer.
         """
         sock = FakeSocket()
-        client = self.served(sock)
+        server, client = self.served(sock)
         client.send(b"hola\n")
+        server.clock.advance(0)
         self.assertTrue(sock.sent.decode("utf-8").startswith("Mensaje Recibido el"))
         self.assertEqual(client.transport.value(), b"")
         self.assertIsNone(client.transport.producer)
 
+    def test_heldUntilTheTurnEnds(self):
+        """
+        The replies to the lines of one read leave together, in order, in one
+        send, when the reactor's turn ends.
+        """
+        sock = FakeSocket()
+        server, client = self.served(sock)
+        client.send(b"uno\ndos\n")
+        self.assertEqual((sock.sent, sock.sends), (b"", 1))
+        server.clock.advance(0)
+        lines = sock.sent.decode("utf-8").splitlines()
+        self.assertEqual((len(lines), sock.sends), (2, 2))
+        self.assertTrue(all(line.startswith("Mensaje Recibido el") for line in lines))
+
+    def test_manyLinesGoAtOnce(self):
+        """
+        A connection holds at most L{MAX_HELD} lines; the next one sends them.
+        """
+        sock = FakeSocket()
+        server, client = self.served(sock)
+        client.send(b"x\n" * MAX_HELD)
+        self.assertEqual(len(sock.sent.decode("utf-8").splitlines()), MAX_HELD)
+        server.clock.advance(0)
+        self.assertEqual(len(sock.sent.decode("utf-8").splitlines()), MAX_HELD)
+
     def test_partialSendFallsBack(self):
         """
-        The rest of a line the socket took in part goes to the transport,
-        the protocol becomes its producer, and later lines follow it there.
+        The rest of what the socket took in part goes to the transport, the
+        protocol becomes its producer, and later lines follow it there.
         """
-        sock = FakeSocket(room=10)
-        client = self.served(sock)
+        sock = FakeSocket()
+        server, client = self.served(sock)
+        sock.room = 10
         client.send(b"uno\n")
+        server.clock.advance(0)
         client.send(b"dos\n")
+        server.clock.advance(0)
         lines = (sock.sent + client.transport.value()).decode("utf-8").splitlines()
         self.assertEqual(len(lines), 2)
         self.assertTrue(all(line.startswith("Mensaje Recibido el") for line in lines))
@@ -321,11 +353,14 @@ class DirectWriteTests(SynchronousTestCase):
 
     def test_sendErrorFallsBack(self):
         """
-        A socket that fails (full, or reset) leaves the line to the
+        A socket that fails (full, or reset) leaves the lines to the
         transport, which finds out what happened.
         """
-        client = self.served(FakeSocket(error=BlockingIOError()))
+        sock = FakeSocket()
+        server, client = self.served(sock)
+        sock.error = BlockingIOError()
         client.send(b"hola\n")
+        server.clock.advance(0)
         self.assertTrue(client.transport.value().decode("utf-8").startswith("Mensaje Recibido el"))
         self.assertIs(client.transport.producer, client.protocol)
 
@@ -347,8 +382,8 @@ class HeldWelcomeTests(SynchronousTestCase):
     """
     A connection whose lines go straight to its socket sends its welcome at
     the end of the reactor's turn, with the other connections accepted in
-    the same turn; its last line goes through the transport, which sends it
-    and closes.
+    the same turn; its last line goes through the transport after what is
+    held, and the transport sends it and closes.
     """
 
     def test_welcomeAtTheEndOfTheTurn(self):

@@ -154,8 +154,9 @@ class TimeFactory(ServerFactory):
     def sendSoon(self, protocol):
         """
         C{protocol} holds lines to send at the end of this turn of the
-        reactor (its welcome): they go with those of every connection
-        accepted in the same turn, after the accept loop.
+        reactor (its welcome, its replies): they go with those of every
+        other connection, after the accept loop and the reads of the turn,
+        one send per connection (see L{tpreactor.replies.Replies}).
         """
         if not self._soon:
             self.reactor.callLater(0, self._sendHeld)

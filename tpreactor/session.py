@@ -171,10 +171,7 @@ class Session:
         self.started = factory.clock.now()
         self.startedMono = factory.monotonic()
         welcome, self._replyPrefix = factory.datedLines.at(self.started)
-        if self._socket is not None:
-            self._hold(welcome)  # sent with the others of this turn
-        else:
-            self._send(welcome)
+        self._send(welcome)
         peer = self.peer
         log.info(factory.catalogue.connected, host=peer.host, port=peer.port)
         idleTimeout = factory.settings.idleTimeout
@@ -215,6 +212,7 @@ class Session:
         Close once the last line is written. A TLS transport waits for its
         producer to go away before it closes, so unregister first.
         """
+        self._toTransport()  # what is held goes before the close
         if self._producing:
             self._producing = False
             self.transport.unregisterProducer()
@@ -233,6 +231,8 @@ class Session:
         The connection is gone: the console line, and the factory forgets it.
         """
         self.factory.closeDeadlines.discard(self)
+        if self._held is not None:  # gone before the end of the turn
+            self._held = None
         if self._probeCall is not None:
             _cancel(self, "_probeCall")
         reason, cat = self.state.reason, self.catalogue
