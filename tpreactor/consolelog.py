@@ -106,7 +106,17 @@ class ConsoleObserver:
         if self._held:
             held, self._held = self._held, []
             _holding.discard(self)
-            text = "".join(line if type(line) is str else self._line(line) for line in held) + text
+            fast = self._fast
+            lines = []
+            for line in held:
+                if type(line) is not str:
+                    event = line
+                    line = fast(event)
+                    if line is None:
+                        line = formatEventAsClassicLogText(event) or ""
+                lines.append(line)
+            lines.append(text)
+            text = "".join(lines)
         if text:
             self._outFile.write(text)
         self._outFile.flush()
