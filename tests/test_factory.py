@@ -152,8 +152,9 @@ class SerialFactoryTests(SynchronousTestCase):
 class SendSoonTests(SynchronousTestCase):
     def test_oneTurnOneTimer(self):
         """
-        The lines held by every connection of one reactor turn go out together,
-        in order, on one timer at the end of the turn.
+        The first connection to send in a reactor turn sends at once; the
+        others hold their lines, sent in order on one timer at the end of
+        the turn, and the next turn starts afresh.
         """
         server = Server()
         sent = []
@@ -165,8 +166,9 @@ class SendSoonTests(SynchronousTestCase):
             def sendHeld(self):
                 sent.append(self.name)
 
-        for name in ("a", "b", "c"):
-            server.factory.sendSoon(Held(name))
+        holds = [server.factory.sendSoon(Held(name)) for name in ("a", "b", "c")]
+        self.assertEqual(holds, [False, True, True])
         self.assertEqual((len(server.clock.getDelayedCalls()), sent), (1, []))
         server.clock.advance(0)
-        self.assertEqual((server.clock.getDelayedCalls(), sent), ([], ["a", "b", "c"]))
+        self.assertEqual((server.clock.getDelayedCalls(), sent), ([], ["b", "c"]))
+        self.assertFalse(server.factory.sendSoon(Held("d")))

@@ -282,16 +282,17 @@ class FakeSocket:
 
 class DirectWriteTests(SynchronousTestCase):
     """
-    While the transport holds nothing, lines go straight to the socket at
-    the end of the reactor's turn; the first that do not go whole go to the
-    transport, and so does every line after them.
+    While the transport holds nothing, lines go straight to the socket: the
+    first of a reactor turn at once, the others at the end of the turn; the
+    first that do not go whole go to the transport, and so does every line
+    after them.
     """
 
     def served(self, sock):
         server = Server()
         client = directClient(server, sock)
-        server.clock.advance(0)  # the welcome
-        sock.sent = b""
+        server.clock.advance(0)  # the welcome's turn is over
+        sock.sent, sock.sends = b"", 0
         return server, client
 
     def test_wholeLines(self):
@@ -309,16 +310,16 @@ class DirectWriteTests(SynchronousTestCase):
 
     def test_heldUntilTheTurnEnds(self):
         """
-        The replies to the lines of one read leave together, in order, in one
-        send, when the reactor's turn ends.
+        The first reply of a turn leaves at once; the replies after it leave
+        together, in order, in one send, when the turn ends.
         """
         sock = FakeSocket()
         server, client = self.served(sock)
-        client.send(b"uno\ndos\n")
-        self.assertEqual((sock.sent, sock.sends), (b"", 1))
+        client.send(b"uno\ndos\ntres\n")
+        self.assertEqual((len(sock.sent.decode("utf-8").splitlines()), sock.sends), (1, 1))
         server.clock.advance(0)
         lines = sock.sent.decode("utf-8").splitlines()
-        self.assertEqual((len(lines), sock.sends), (2, 2))
+        self.assertEqual((len(lines), sock.sends), (3, 2))
         self.assertTrue(all(line.startswith("Mensaje Recibido el") for line in lines))
 
     def test_manyLinesGoAtOnce(self):
@@ -327,10 +328,10 @@ class DirectWriteTests(SynchronousTestCase):
         """
         sock = FakeSocket()
         server, client = self.served(sock)
-        client.send(b"x\n" * MAX_HELD)
-        self.assertEqual(len(sock.sent.decode("utf-8").splitlines()), MAX_HELD)
+        client.send(b"x\n" * (1 + MAX_HELD))
+        self.assertEqual(len(sock.sent.decode("utf-8").splitlines()), 1 + MAX_HELD)
         server.clock.advance(0)
-        self.assertEqual(len(sock.sent.decode("utf-8").splitlines()), MAX_HELD)
+        self.assertEqual(len(sock.sent.decode("utf-8").splitlines()), 1 + MAX_HELD)
 
     def test_partialSendFallsBack(self):
         """
@@ -380,31 +381,34 @@ def directClient(server, sock):
 
 class HeldWelcomeTests(SynchronousTestCase):
     """
-    A connection whose lines go straight to its socket sends its welcome at
-    the end of the reactor's turn, with the other connections accepted in
-    the same turn; its last line goes through the transport after what is
-    held, and the transport sends it and closes.
+    Of the connections accepted in one reactor turn, whose lines go straight
+    to their sockets, the first is welcomed at once and the others at the
+    end of the turn, together; a last line goes through the transport after
+    what is held, and the transport sends it and closes.
     """
 
     def test_welcomeAtTheEndOfTheTurn(self):
         """
-        The welcome is held until the reactor's turn ends, then sent to the
-        socket.
+        The first connection's welcome leaves at once, the second's when the
+        reactor's turn ends.
         """
         server = Server()
-        sock = FakeSocket()
-        directClient(server, sock)
-        self.assertEqual(sock.sent, b"")
+        first, second = FakeSocket(), FakeSocket()
+        directClient(server, first)
+        directClient(server, second)
+        self.assertTrue(first.sent.decode("utf-8").startswith("Servidor: Conexión establecida el 13 de mayo"))
+        self.assertEqual(second.sent, b"")
         server.clock.advance(0)
-        self.assertTrue(sock.sent.decode("utf-8").startswith("Servidor: Conexión establecida el 13 de mayo"))
+        self.assertTrue(second.sent.decode("utf-8").startswith("Servidor: Conexión establecida el 13 de mayo"))
 
     def test_heldWelcomeGoesFirst(self):
         """
         A line written before the turn ends (the operator closing the
-        connection at once) follows the held welcome, and the welcome is
-        not sent twice.
+        connection) follows the held welcome, and the welcome is not sent
+        twice.
         """
         server = Server()
+        directClient(server, FakeSocket())
         sock = FakeSocket()
         client = directClient(server, sock)
         client.protocol.closeByServer(OPERATOR)
@@ -429,9 +433,10 @@ class HeldWelcomeTests(SynchronousTestCase):
 
     def test_closedBeforeTheTurnEnds(self):
         """
-        A client gone before the end of the turn is sent nothing.
+        A client gone before the end of the turn is sent nothing it held.
         """
         server = Server()
+        directClient(server, FakeSocket())
         sock = FakeSocket()
         client = directClient(server, sock)
         client.lose()

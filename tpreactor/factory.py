@@ -105,6 +105,7 @@ class TimeFactory(ServerFactory):
         self._perIp = {}
         self._emptyWaiters = []
         self._soon = []
+        self._turnCall = None
         self.closeDeadlines = CloseDeadlines(reactor)
 
     def startFactory(self):
@@ -153,16 +154,21 @@ class TimeFactory(ServerFactory):
 
     def sendSoon(self, protocol):
         """
-        C{protocol} holds lines to send at the end of this turn of the
-        reactor (its welcome, its replies): they go with those of every
-        other connection, after the accept loop and the reads of the turn,
-        one send per connection (see L{tpreactor.replies.Replies}).
+        Whether C{protocol} holds the line it has to send until the end of
+        this turn of the reactor: the first connection to send in a turn
+        sends at once (a lone client's reply leaves without waiting), the
+        others hold theirs, and every line held goes at the end of the
+        turn, after the accept loop and the reads, one send per connection
+        (see L{tpreactor.replies.Replies}).
         """
-        if not self._soon:
-            self.reactor.callLater(0, self._sendHeld)
+        if self._turnCall is None:
+            self._turnCall = self.reactor.callLater(0, self._sendHeld)
+            return False
         self._soon.append(protocol)
+        return True
 
     def _sendHeld(self):
+        self._turnCall = None
         soon, self._soon = self._soon, []
         for protocol in soon:
             protocol.sendHeld()

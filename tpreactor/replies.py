@@ -41,11 +41,13 @@ class Replies:
     Writing: while nothing waits in the transport's buffer, lines go
     straight to the socket (L{_socket}), as asyncio's transports do, without
     the transport's round of C{startWriting}, a turn of the reactor,
-    C{doWrite} and C{stopWriting}. They are held until the end of the
-    reactor's turn, and every connection's go then, one send each
-    (L{tpreactor.factory.TimeFactory.sendSoon}): a client woken once per
-    turn, not once per line, costs the server less CPU per line (measured
-    in docs/benchmarks.md). The first lines the socket does not take whole
+    C{doWrite} and C{stopWriting}. The first line of a reactor turn goes at
+    once; the lines after it, of any connection, are held until the end of
+    the turn, and every connection's go then, one send each
+    (L{tpreactor.factory.TimeFactory.sendSoon}): clients woken once per
+    turn, not once per line, cost the server less CPU per line (measured in
+    docs/benchmarks.md), and a lone client's reply does not wait. The first
+    lines the socket does not take whole
     go to the transport, and so does every line after them (the transport
     keeps them in order, and the protocol becomes its producer then, for
     the backpressure above). The protocol is its transport's only writer,
@@ -113,34 +115,40 @@ class Replies:
 
     def _send(self, data):
         """
-        Write C{data}: held for the socket until the end of the reactor's
-        turn while the transport holds nothing, else to the transport (see
+        Write C{data}: to the socket while the transport holds nothing, at
+        once or at the end of the reactor's turn, else to the transport (see
         the class docstring).
         """
         if self._socket is None:
             self.transport.write(data)
             return
         held = self._held
-        if held is None:
-            self._held = [data]
-            self.factory.sendSoon(self)
-        else:
+        if held is not None:
             held.append(data)
             if len(held) >= MAX_HELD:
                 self.sendHeld()
+        elif self.factory.sendSoon(self):
+            self._held = [data]
+        else:  # the first line of this turn: at once
+            self._sendNow(data)
 
     def sendHeld(self):
         """
         For the factory, at the end of the reactor's turn: send the lines
-        held, in one call. What the socket does not take goes to the
-        transport, and so does every line after it; the protocol becomes
-        the transport's producer then, for the backpressure.
+        held, in one call.
         """
         held = self._held
         if held is None:
             return
         self._held = None
-        data = b"".join(held)
+        self._sendNow(b"".join(held))
+
+    def _sendNow(self, data):
+        """
+        Send C{data} to the socket. What the socket does not take goes to
+        the transport, and so does every line after it; the protocol
+        becomes the transport's producer then, for the backpressure.
+        """
         try:
             sent = self._socket.send(data)
         except OSError:  # full (EAGAIN), or gone: the transport sees to it
