@@ -179,11 +179,36 @@ class SaturationTests(SynchronousTestCase):
         assert ok["valid"] and not ok["load_saturated"] and ok["load_busiest"] == 0.5
         limited = saturation.verdict([0.97], 0.4)
         assert not limited["valid"] and limited["load_saturated"] and limited["server_saturated"] is False
-        assert "not valid" in limited["note"]
+        assert limited["bound_by_load"]
+        assert "bound by the load generator: a lower bound for this server" in limited["note"]
         both = saturation.verdict([0.97], 0.99)
         assert both["valid"] and both["server_saturated"]
         unknown = saturation.verdict([0.95], None)
         assert not unknown["valid"] and unknown["server_saturated"] is None
+
+    def test_coresFull(self):
+        """
+        Load processes none of which fills a core still bind the figures when
+        they and the server together fill the machine's cores and the
+        server's reactor does not fill its own.
+        """
+        full = saturation.verdict([0.6, 0.5], 0.8, cores=2, serverTreeUtilisation=0.8)
+        assert full["bound_by_load"] and full["machine_used"] == approx(1.9)
+        assert "together 1.9 of 2 cores" in full["note"]
+        room = saturation.verdict([0.6, 0.5], 0.5, cores=2, serverTreeUtilisation=0.5)
+        assert not room["bound_by_load"] and room["valid"]
+        busyServer = saturation.verdict([0.6, 0.5], 0.95, cores=2, serverTreeUtilisation=0.95)
+        assert not busyServer["bound_by_load"]
+
+    def test_boundByLoadReadsOldVerdicts(self):
+        """
+        A run's figures say whether the load generator bound them, in this
+        verdict's words or in the older C{valid} alone.
+        """
+        assert saturation.boundByLoad({"saturation": saturation.verdict([0.95], 0.3)})
+        assert not saturation.boundByLoad({"saturation": saturation.verdict([0.2], 0.3)})
+        assert saturation.boundByLoad({"saturation": {"valid": False}})
+        assert not saturation.boundByLoad({})
 
     def test_perOperationAndUtilisation(self):
         """
@@ -239,7 +264,7 @@ class ReportTests(SynchronousTestCase):
         console.print(report.table(j, "reactor"))
         text = console.export_text()
         assert "twisted ÷ reactor" in text
-        assert "0.50× (not valid)" in text
+        assert "0.50× (load-bound)" in text
         assert "replies/s" in text and "latency p99 ms" in text
         assert any("limited by the load generator" in line for line in report.notes(j))
 
@@ -261,7 +286,8 @@ class ReportTests(SynchronousTestCase):
         assert loaded["config"]["options"]["clients"] == [1]
         assert set(loaded["config"]["versions"]) >= {"tpreactor", "twisted", "hdrhistogram", "psutil"}
         (entry,) = loaded["jobs"]
-        assert set(entry) == {"name", "spec", "results", "ratios"}
+        assert set(entry) == {"name", "spec", "results", "ratios", "ranking"}
+        assert entry["ranking"]["order"] == ["reactor", "serial"]
         for key in ("makespan_s", "per_second", "latency", "welcome_ms", "load", "saturation", "states"):
             assert key in entry["results"]["serial"], key
         assert entry["ratios"]["serial"]["makespan s"] == approx(3.0)

@@ -147,3 +147,28 @@ class SerialFactoryTests(SynchronousTestCase):
         client.send(b"salir\n")
         client.lose()
         self.assertEqual([c for c in server.clock.getDelayedCalls() if c.active()], [])
+
+
+class SendSoonTests(SynchronousTestCase):
+    def test_oneTurnOneTimer(self):
+        """
+        The first connection to send in a reactor turn sends at once; the
+        others hold their lines, sent in order on one timer at the end of
+        the turn, and the next turn starts afresh.
+        """
+        server = Server()
+        sent = []
+
+        class Held:
+            def __init__(self, name):
+                self.name = name
+
+            def sendHeld(self):
+                sent.append(self.name)
+
+        holds = [server.factory.sendSoon(Held(name)) for name in ("a", "b", "c")]
+        self.assertEqual(holds, [False, True, True])
+        self.assertEqual((len(server.clock.getDelayedCalls()), sent), (1, []))
+        server.clock.advance(0)
+        self.assertEqual((server.clock.getDelayedCalls(), sent), ([], ["b", "c"]))
+        self.assertFalse(server.factory.sendSoon(Held("d")))

@@ -7,7 +7,17 @@ from datetime import datetime
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from tpreactor.messages import CATALOGUES, ENGLISH, LANGUAGES, SPANISH, catalogue, formatDate, formatElapsed, plural
+from tpreactor.messages import (
+    CATALOGUES,
+    ENGLISH,
+    LANGUAGES,
+    SPANISH,
+    DatedLines,
+    catalogue,
+    formatDate,
+    formatElapsed,
+    plural,
+)
 
 
 class DateTests(SynchronousTestCase):
@@ -47,6 +57,32 @@ class DateTests(SynchronousTestCase):
         with self.assertRaises(KeyError) as raised:
             catalogue("fr")
         self.assertIn("es, en", str(raised.exception))
+
+
+class DatedLinesTests(SynchronousTestCase):
+    def test_encodedLines(self):
+        """
+        The welcome comes encoded and ended, the start of a reply encoded.
+        """
+        welcome, prefix = DatedLines(SPANISH).at(datetime(2024, 5, 13, 15, 15, 30))
+        self.assertEqual(
+            welcome.decode("utf-8"),
+            "Servidor: Conexión establecida el 13 de mayo a las 15:15 hs. Puedes enviar mensajes al servidor.\n",
+        )
+        self.assertEqual(
+            prefix.decode("utf-8"), "Mensaje Recibido el 13 de mayo a las 15:15 hs. Tiempo transcurrido desde la conexión: "
+        )
+
+    def test_oncePerMinute(self):
+        """
+        Every connection of a minute shares the lines made for it; the next
+        minute gets its own.
+        """
+        lines = DatedLines(ENGLISH)
+        first = lines.at(datetime(2024, 5, 13, 15, 15, 0))
+        self.assertIs(lines.at(datetime(2024, 5, 13, 15, 15, 59, 999999)), first)
+        later = lines.at(datetime(2024, 5, 13, 15, 16))
+        self.assertIn(b"May 13 at 15:16", later[0])
 
 
 class ElapsedTests(SynchronousTestCase):

@@ -4,14 +4,17 @@ messages, the executor's side of the queue, and backpressure; in memory, on
 a Clock.
 """
 
+from twisted.internet.address import IPv4Address
+from twisted.internet.testing import StringTransport
 from twisted.logger import capturedLogs
 from twisted.trial.unittest import SynchronousTestCase
 
-from tpreactor.replies import MAX_QUEUED
+from tpreactor.replies import MAX_HELD, MAX_QUEUED
+from tpreactor.session import OPERATOR
 from tpreactor.work import InlineExecutor
 
 from .contract import DATED_REPLY as REPLY
-from .memory import ManualExecutor, Server
+from .memory import Client, ManualExecutor, Server
 
 
 
@@ -264,8 +267,10 @@ class FakeSocket:
         self.room = room
         self.error = error
         self.sent = b""
+        self.sends = 0
 
     def send(self, data):
+        self.sends += 1
         if self.error is not None:
             raise self.error
         taken = data if self.room is None else data[:self.room]
@@ -277,16 +282,18 @@ class FakeSocket:
 
 class DirectWriteTests(SynchronousTestCase):
     """
-    While the transport holds nothing, lines go straight to the socket; the
-    first that does not go whole goes to the transport, and so does every
-    line after it.
+    While the transport holds nothing, lines go straight to the socket: the
+    first of a reactor turn at once, the others at the end of the turn; the
+    first that do not go whole go to the transport, and so does every line
+    after them.
     """
 
     def served(self, sock):
-        client = Server().connect()
-        client.transport.clear()  # the welcome
-        client.protocol._socket = sock
-        return client
+        server = Server()
+        client = directClient(server, sock)
+        server.clock.advance(0)  # the welcome's turn is over
+        sock.sent, sock.sends = b"", 0
+        return server, client
 
     def test_wholeLines(self):
         """
@@ -294,21 +301,50 @@ class DirectWriteTests(SynchronousTestCase):
         protocol need not be its producer.
         """
         sock = FakeSocket()
-        client = self.served(sock)
+        server, client = self.served(sock)
         client.send(b"hola\n")
+        server.clock.advance(0)
         self.assertTrue(sock.sent.decode("utf-8").startswith("Mensaje Recibido el"))
         self.assertEqual(client.transport.value(), b"")
         self.assertIsNone(client.transport.producer)
 
+    def test_heldUntilTheTurnEnds(self):
+        """
+        The first reply of a turn leaves at once; the replies after it leave
+        together, in order, in one send, when the turn ends.
+        """
+        sock = FakeSocket()
+        server, client = self.served(sock)
+        client.send(b"uno\ndos\ntres\n")
+        self.assertEqual((len(sock.sent.decode("utf-8").splitlines()), sock.sends), (1, 1))
+        server.clock.advance(0)
+        lines = sock.sent.decode("utf-8").splitlines()
+        self.assertEqual((len(lines), sock.sends), (3, 2))
+        self.assertTrue(all(line.startswith("Mensaje Recibido el") for line in lines))
+
+    def test_manyLinesGoAtOnce(self):
+        """
+        A connection holds at most L{MAX_HELD} lines; the next one sends them.
+        """
+        sock = FakeSocket()
+        server, client = self.served(sock)
+        client.send(b"x\n" * (1 + MAX_HELD))
+        self.assertEqual(len(sock.sent.decode("utf-8").splitlines()), 1 + MAX_HELD)
+        server.clock.advance(0)
+        self.assertEqual(len(sock.sent.decode("utf-8").splitlines()), 1 + MAX_HELD)
+
     def test_partialSendFallsBack(self):
         """
-        The rest of a line the socket took in part goes to the transport,
-        the protocol becomes its producer, and later lines follow it there.
+        The rest of what the socket took in part goes to the transport, the
+        protocol becomes its producer, and later lines follow it there.
         """
-        sock = FakeSocket(room=10)
-        client = self.served(sock)
+        sock = FakeSocket()
+        server, client = self.served(sock)
+        sock.room = 10
         client.send(b"uno\n")
+        server.clock.advance(0)
         client.send(b"dos\n")
+        server.clock.advance(0)
         lines = (sock.sent + client.transport.value()).decode("utf-8").splitlines()
         self.assertEqual(len(lines), 2)
         self.assertTrue(all(line.startswith("Mensaje Recibido el") for line in lines))
@@ -318,10 +354,91 @@ class DirectWriteTests(SynchronousTestCase):
 
     def test_sendErrorFallsBack(self):
         """
-        A socket that fails (full, or reset) leaves the line to the
+        A socket that fails (full, or reset) leaves the lines to the
         transport, which finds out what happened.
         """
-        client = self.served(FakeSocket(error=BlockingIOError()))
+        sock = FakeSocket()
+        server, client = self.served(sock)
+        sock.error = BlockingIOError()
         client.send(b"hola\n")
+        server.clock.advance(0)
         self.assertTrue(client.transport.value().decode("utf-8").startswith("Mensaje Recibido el"))
         self.assertIs(client.transport.producer, client.protocol)
+
+
+def directClient(server, sock):
+    """
+    A client connected to C{server} whose lines go straight to C{sock}, as a
+    plain TCP connection's do.
+    """
+    address = IPv4Address("TCP", "127.0.0.1", 53544)
+    protocol = server.factory.buildProtocol(address)
+    protocol._socket = sock
+    transport = StringTransport(peerAddress=address)
+    protocol.makeConnection(transport)
+    return Client(protocol, transport)
+
+
+class HeldWelcomeTests(SynchronousTestCase):
+    """
+    Of the connections accepted in one reactor turn, whose lines go straight
+    to their sockets, the first is welcomed at once and the others at the
+    end of the turn, together; a last line goes through the transport after
+    what is held, and the transport sends it and closes.
+    """
+
+    def test_welcomeAtTheEndOfTheTurn(self):
+        """
+        The first connection's welcome leaves at once, the second's when the
+        reactor's turn ends.
+        """
+        server = Server()
+        first, second = FakeSocket(), FakeSocket()
+        directClient(server, first)
+        directClient(server, second)
+        self.assertTrue(first.sent.decode("utf-8").startswith("Servidor: Conexión establecida el 13 de mayo"))
+        self.assertEqual(second.sent, b"")
+        server.clock.advance(0)
+        self.assertTrue(second.sent.decode("utf-8").startswith("Servidor: Conexión establecida el 13 de mayo"))
+
+    def test_heldWelcomeGoesFirst(self):
+        """
+        A line written before the turn ends (the operator closing the
+        connection) follows the held welcome, and the welcome is not sent
+        twice.
+        """
+        server = Server()
+        directClient(server, FakeSocket())
+        sock = FakeSocket()
+        client = directClient(server, sock)
+        client.protocol.closeByServer(OPERATOR)
+        server.clock.advance(0)
+        self.assertEqual(sock.sent, b"")
+        lines = client.lines()
+        self.assertTrue(lines[0].startswith("Servidor: Conexión establecida el"))
+        self.assertEqual(lines[1:], ["Servidor: El servidor cerró la conexión."])
+
+    def test_lastLineThroughTheTransport(self):
+        """
+        The goodbye goes to the transport, which is told to close once it is
+        written.
+        """
+        server = Server()
+        sock = FakeSocket()
+        client = directClient(server, sock)
+        server.clock.advance(0)
+        client.send(b"salir\n")
+        self.assertTrue(client.transport.value().decode("utf-8").startswith("Servidor: Conexión finalizada."))
+        self.assertTrue(client.closing)
+
+    def test_closedBeforeTheTurnEnds(self):
+        """
+        A client gone before the end of the turn is sent nothing it held.
+        """
+        server = Server()
+        directClient(server, FakeSocket())
+        sock = FakeSocket()
+        client = directClient(server, sock)
+        client.lose()
+        server.clock.advance(0)
+        self.assertEqual(sock.sent, b"")

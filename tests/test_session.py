@@ -5,6 +5,7 @@ The transition table is walked row by row, on paper (L{step}) and for real
 the inputs outside the table are ignored or refused as designed.
 """
 
+from twisted.internet.task import Clock
 from twisted.logger import capturedLogs, formatEvent
 from twisted.trial.unittest import SynchronousTestCase
 
@@ -22,6 +23,7 @@ from tpreactor.session import (
     TOO_LONG,
     TRANSITIONS,
     WAITING,
+    CloseDeadlines,
     IllegalInput,
     Input,
     Phase,
@@ -496,3 +498,61 @@ class PausedHalfCloseTests(SynchronousTestCase):
         self.assertEqual(lines[:2], [reply("0:00:00")] * 2)
         self.assertTrue(lines[2].startswith("Servidor: Conexión finalizada."))
         self.assertEqual(len(lines), 3)
+
+
+class CloseDeadlinesTests(SynchronousTestCase):
+    """
+    The connections the server closed share one timer that cuts off those
+    still there after the close timeout.
+    """
+
+    def setUp(self):
+        self.clock = Clock()
+        self.deadlines = CloseDeadlines(self.clock, seconds=10)
+        self.cut = []
+
+    def closed(self, name):
+        class Closed:
+            def _abort(_):
+                self.cut.append(name)
+
+        protocol = Closed()
+        self.deadlines.add(protocol)
+        return protocol
+
+    def test_oneTimerForAll(self):
+        """
+        However many connections are closing, one timer is armed.
+        """
+        for name in "abc":
+            self.closed(name)
+        self.assertEqual(len(self.clock.getDelayedCalls()), 1)
+
+    def test_eachCutAtItsOwnDeadline(self):
+        """
+        Each connection still there is cut off at its own deadline, not before.
+        """
+        self.closed("a")
+        self.clock.advance(4)
+        self.closed("b")
+        self.clock.advance(5.9)
+        self.assertEqual(self.cut, [])
+        self.clock.advance(0.1)
+        self.assertEqual(self.cut, ["a"])
+        self.clock.advance(3.9)
+        self.assertEqual(self.cut, ["a"])
+        self.clock.advance(0.1)
+        self.assertEqual((self.cut, self.clock.getDelayedCalls()), (["a", "b"], []))
+
+    def test_goneInTimeIsNotCut(self):
+        """
+        A connection gone before its deadline is not cut off, and once none is
+        left no timer is.
+        """
+        first, second = self.closed("a"), self.closed("b")
+        self.deadlines.discard(first)
+        self.assertEqual(len(self.clock.getDelayedCalls()), 1)
+        self.deadlines.discard(second)
+        self.assertEqual((self.clock.getDelayedCalls(), len(self.deadlines)), ([], 0))
+        self.clock.advance(10)
+        self.assertEqual(self.cut, [])

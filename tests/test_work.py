@@ -158,6 +158,25 @@ class ThreadlessReactor(Clock):
         f(*args, **kwargs)
 
 
+class QueuedReactor(Clock):
+    """
+    A Clock whose C{callFromThread} queues the call until the test runs it,
+    as a reactor busy elsewhere would.
+    """
+
+    def __init__(self):
+        Clock.__init__(self)
+        self.threadCalls = []
+
+    def callFromThread(self, f, *args, **kwargs):
+        self.threadCalls.append((f, (args, kwargs)))
+
+    def runThreadCalls(self):
+        while self.threadCalls:
+            f, (args, kwargs) = self.threadCalls.pop(0)
+            f(*args, **kwargs)
+
+
 class QueuedThreadPool:
     """
     A thread pool for C{deferToThreadPool} that runs nothing until told,
@@ -272,36 +291,60 @@ class ThreadPartTests(SynchronousTestCase):
 
     def test_shortWorkSharesAPart(self):
         """
-        Connections with work much shorter than a hop share a part (and a
-        Deferred): about 2 ms of work each.
+        Connections with work much shorter than a hop share a part (about 2 ms
+        of work), handed back together, and a chunk is one call in the pool.
         """
         executor = ThreadExecutor(ThreadlessReactor(), SleepWork(0.0005), 1)
         executor.pool = pool = QueuedThreadPool()
+        handedBack = []
+        finished = executor._finished
+        executor._finished = lambda results: (handedBack.append(len(results)), finished(results))
         server = Server(executor=executor)
         for client in [server.connect() for _ in range(10)]:
             client.send(b"x\n")
         executor.reactor.advance(0)
-        sizes = []
-        while pool.calls:
-            sizes.append(len(pool.calls[0][2][1]))
-            pool.runOne()
-        self.assertEqual(sizes, [4, 4, 2])
+        self.assertEqual(len(pool.calls), 1)
+        pool.runAll()
+        self.assertEqual(handedBack, [4, 4, 2])
 
     def test_aChunkHoldsOneThread(self):
         """
-        The parts of a chunk go to the pool one after the other, so a chunk
-        holds one thread, and a slot that frees up starts its next chunk at
-        once instead of queueing it behind the others' parts.
+        A chunk is one call in the pool, so it holds one thread, and a slot
+        that frees up starts its next chunk at once.
         """
         executor = ThreadExecutor(ThreadlessReactor(), SleepWork(0.001), 2)
         executor.pool = pool = QueuedThreadPool()
         server = Server(executor=executor)
-        for client in [server.connect() for _ in range(8)]:
+        clients = [server.connect() for _ in range(8)]
+        for client in clients:
             client.send(b"x\n")
         executor.reactor.advance(0)
         self.assertEqual(len(pool.calls), 2)
         pool.runOne()
+        self.assertEqual(len(pool.calls), 1)
+        clients[0].send(b"y\n")
+        executor.reactor.advance(0)
         self.assertEqual(len(pool.calls), 2)
+
+    def test_oneWakeUpForManyParts(self):
+        """
+        Parts finished in the pool before the reactor gets to them are all
+        delivered in one call from the threads, not one each.
+        """
+        reactor = QueuedReactor()
+        executor = ThreadExecutor(reactor, SleepWork(0.002), 4)
+        executor.pool = pool = QueuedThreadPool()
+        server = Server(executor=executor)
+        clients = [server.connect() for _ in range(8)]
+        for client in clients:
+            client.send(b"x\n")
+        reactor.advance(0)
+        pool.runAll()
+        deliveries = [f for f, _ in reactor.threadCalls if f == executor._deliverDone]
+        self.assertEqual(len(deliveries), 1)
+        reactor.runThreadCalls()
+        self.assertEqual([c.protocol.messages for c in clients], [1] * 8)
+        self.assertTrue(executor.idle)
 
     def test_noWorkForAnEndedConnection(self):
         """

@@ -18,6 +18,7 @@ from .messages import catalogue as catalogueFor
 from .protocol import FULL, SHUTDOWN, TimeProtocol
 from .proxy._trust import DEFAULT_TRUSTED
 from .openfiles import maxOpenConnections, servedWithin
+from .session import CloseDeadlines
 
 log = Logger(namespace="tpreactor")
 
@@ -59,6 +60,8 @@ class TimeFactory(ServerFactory):
         when the open-file limit has no room for more.
     @ivar ports: the listening ports, added by the listening services
         (L{addPort}).
+    @ivar closeDeadlines: the connections the server closed, cut off if
+        they linger (L{tpreactor.session.CloseDeadlines}).
     @ivar maxConnections: most clients served (or held) at once: the
         C{--max-connections} asked for, within what the open-file limit
         allows while keeping room to refuse the next ones (0: no limit).
@@ -108,6 +111,9 @@ class TimeFactory(ServerFactory):
         self._maxPerIp = settings.maxPerIp
         self._perIp = {}
         self._emptyWaiters = []
+        self._soon = []
+        self._turnCall = None
+        self.closeDeadlines = CloseDeadlines(reactor)
 
     def startFactory(self):
         """
@@ -153,6 +159,27 @@ class TimeFactory(ServerFactory):
 
     def admit(self, protocol):
         protocol.startServing()
+
+    def sendSoon(self, protocol):
+        """
+        Whether C{protocol} holds the line it has to send until the end of
+        this turn of the reactor: the first connection to send in a turn
+        sends at once (a lone client's reply leaves without waiting), the
+        others hold theirs, and every line held goes at the end of the
+        turn, after the accept loop and the reads, one send per connection
+        (see L{tpreactor.replies.Replies}).
+        """
+        if self._turnCall is None:
+            self._turnCall = self.reactor.callLater(0, self._sendHeld)
+            return False
+        self._soon.append(protocol)
+        return True
+
+    def _sendHeld(self):
+        self._turnCall = None
+        soon, self._soon = self._soon, []
+        for protocol in soon:
+            protocol.sendHeld()
 
     def connectionClosed(self, protocol):
         self.accepting.closed()

@@ -5,35 +5,43 @@ transport a Twisted endpoint can give us.
 """
 
 import itertools
-from dataclasses import dataclass
-from functools import cached_property
 
 from twisted.internet.address import IPv4Address, IPv6Address, UNIXAddress
 
 _unixConnections = itertools.count(1)
 
 
-@dataclass(frozen=True)
 class Peer:
     """
-    A connected client as the console shows it.
+    A connected client as the console shows it; one is made per connection,
+    so it is a plain object with slots (a frozen dataclass with a cached
+    property cost several times as much to make and read).
 
     @ivar host: what follows C{IP:} (C{127.0.0.1}, C{::1}, C{unix}).
     @ivar port: what follows C{Puerto:} (the TCP port, or a connection
         number for a unix socket).
     @ivar joined: host and port joined (C{127.0.0.1:53544}, C{[::1]:53544},
-        C{unix:3}); the form C{desconectar} takes.
+        C{unix:3}); the form C{desconectar} takes, and every console line
+        about the peer shows.
     """
 
-    host: str
-    port: int
+    __slots__ = ("host", "port", "joined")
 
-    @cached_property
-    def joined(self):
-        # Cached: every console line about the peer shows it.
-        if ":" in self.host:
-            return f"[{self.host}]:{self.port}"
-        return f"{self.host}:{self.port}"
+    def __init__(self, host, port):
+        self.host = host
+        self.port = port
+        self.joined = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+    def __eq__(self, other):
+        if type(other) is not Peer:
+            return NotImplemented
+        return self.host == other.host and self.port == other.port
+
+    def __hash__(self):
+        return hash((self.host, self.port))
+
+    def __repr__(self):
+        return f"Peer(host={self.host!r}, port={self.port!r})"
 
     def __str__(self):
         return self.joined

@@ -39,6 +39,64 @@ SECONDS = 1.0
 CLOSE_TIMEOUT_SECONDS = 10 * SECONDS
 
 log = ConnectionLogger(namespace="tpreactor")
+#: Not in the table's cache yet (C{None} there means "ignored").
+_UNKNOWN = object()
+
+
+class CloseDeadlines:
+    """
+    The connections the server closed and that are not gone yet, each cut
+    off (L{Session._abort}) if it is still there L{CLOSE_TIMEOUT_SECONDS}
+    after its close: one timer for all of them, armed while any is left,
+    instead of one timer set and cancelled per connection.
+
+    The deadlines come in the order they are added (the timeout is the same
+    for all), so the first one left is always the next due.
+    """
+
+    def __init__(self, reactor, seconds=None):
+        self._reactor = reactor
+        self._seconds = CLOSE_TIMEOUT_SECONDS if seconds is None else seconds
+        self._due = {}
+        self._call = None
+
+    def __len__(self):
+        return len(self._due)
+
+    def add(self, protocol):
+        """
+        C{protocol} was closed: cut it off if it is still there in time.
+        """
+        if protocol in self._due:
+            return
+        self._due[protocol] = self._reactor.seconds() + self._seconds
+        if self._call is None:
+            self._call = self._reactor.callLater(self._seconds, self._expire)
+
+    def discard(self, protocol):
+        """
+        C{protocol} is gone: nothing to cut off.
+        """
+        due = self._due
+        if due.pop(protocol, None) is not None and not due and self._call is not None:
+            self._call.cancel()
+            self._call = None
+
+    def _expire(self):
+        self._call = None
+        now = self._reactor.seconds()
+        late = []
+        for protocol, when in self._due.items():
+            if when > now:
+                break
+            late.append(protocol)
+        for protocol in late:
+            del self._due[protocol]
+        if self._due:
+            first = next(iter(self._due.values()))
+            self._call = self._reactor.callLater(max(0.0, first - now), self._expire)
+        for protocol in late:
+            protocol._abort()
 
 
 def _cancel(owner, name):
@@ -63,7 +121,6 @@ class Session:
     startedMono = None
     _idleCall = None
     _drainCall = None
-    _abortCall = None
 
     serving = property(lambda self: self.started is not None, doc="Whether the client was welcomed.")
     finished = property(
@@ -77,7 +134,9 @@ class Session:
         row's outputs.
         """
         key = (self.state, input, reason)
-        change = _steps[key] if key in _steps else _stepMethods(*key)
+        change = _steps.get(key, _UNKNOWN)
+        if change is _UNKNOWN:
+            change = _stepMethods(*key)
         if change is not None:
             self.state, methods = change
             for method in methods:
@@ -115,9 +174,11 @@ class Session:
         self._send(welcome)
         peer = self.peer
         log.info(factory.catalogue.connected, host=peer.host, port=peer.port)
-        if self.settings.idleTimeout:
-            self._idleCall = self.reactor.callLater(self.settings.idleTimeout, self._idleTimedOut)
-        self._resumeFrom("turn")
+        idleTimeout = factory.settings.idleTimeout
+        if idleTimeout:
+            self._idleCall = self.reactor.callLater(idleTimeout, self._idleTimedOut)
+        if self._pauses:  # it waited its turn
+            self._resumeFrom("turn")
 
     def _idleTimedOut(self):
         self._idleCall = None
@@ -140,34 +201,40 @@ class Session:
         reason, cat = self.state.reason, self.catalogue
         if reason == QUIT:
             elapsed = self.factory.monotonic() - self.startedMono
-            self._writeLine(cat.goodbye.format(elapsed=formatElapsed(elapsed)))
+            self._writeLastLine(cat.goodbye.format(elapsed=formatElapsed(elapsed)))
         elif reason in (OPERATOR, SHUTDOWN):
-            self._writeLine(cat.closedByServer)
+            self._writeLastLine(cat.closedByServer)
         elif reason in SERVER_REASONS:
-            self._writeLine(getattr(cat, reason).format(limit=self.settings.maxLineLength))
+            self._writeLastLine(getattr(cat, reason).format(limit=self.settings.maxLineLength))
 
     def _close(self):
         """
         Close once the last line is written. A TLS transport waits for its
         producer to go away before it closes, so unregister first.
         """
+        self._toTransport()  # what is held goes before the close
         if self._producing:
             self._producing = False
             self.transport.unregisterProducer()
         self.transport.loseConnection()
-        if self._abortCall is None:
-            self._abortCall = self.reactor.callLater(CLOSE_TIMEOUT_SECONDS, self._abort)
+        self.factory.closeDeadlines.add(self)
 
     def _abort(self):
-        self._abortCall = None
+        """
+        Closed by the server L{CLOSE_TIMEOUT_SECONDS} ago and still there:
+        cut it off (see L{CloseDeadlines}).
+        """
         self.transport.abortConnection()
 
     def _forget(self):
         """
         The connection is gone: the console line, and the factory forgets it.
         """
-        for name in ("_abortCall", "_probeCall"):
-            _cancel(self, name)
+        self.factory.closeDeadlines.discard(self)
+        if self._held is not None:  # gone before the end of the turn
+            self._held = None
+        if self._probeCall is not None:
+            _cancel(self, "_probeCall")
         reason, cat = self.state.reason, self.catalogue
         if self.started is not None or reason in SERVER_REASONS:
             if reason == QUIT:

@@ -10,12 +10,15 @@ import time
 
 from twisted.application.service import Service
 from twisted.internet import defer, threads
+from twisted.logger import Logger
 from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
 from zope.interface import implementer
 
 from .batching import MAX_BATCH, BatchingExecutor, describeFailure, runBatches, runWork
 from .interfaces import IExecutor
+
+log = Logger(namespace="tpreactor")
 
 __all__ = [
     "WORK_KINDS", "SleepWork", "CpuWork", "cpuRate", "InlineExecutor", "ThreadExecutor",
@@ -164,6 +167,13 @@ class ThreadExecutor(BatchingExecutor):
     """
     The reactor mode's pool: C{threads} worker threads, started and stopped
     with the service.
+
+    A chunk is one call in the pool (C{deferToThreadPool}, a Deferred that
+    fires once the chunk is done and frees its slot): its thread works
+    through the chunk's parts one after the other, and hands each part's
+    outcomes back as soon as it is done (L{_finished}). The reactor is
+    woken once for however many parts finish, in any thread, before it
+    gets to them, and delivers them all in that one turn.
     """
 
     kind = "threads"
@@ -171,6 +181,11 @@ class ThreadExecutor(BatchingExecutor):
     def __init__(self, reactor, work, threads):
         BatchingExecutor.__init__(self, reactor, work, threads)
         self.pool = _DaemonThreadPool(minthreads=0, maxthreads=threads, name="tpreactor-work")
+        # Parts done in the pool and not yet delivered, and whether the
+        # reactor has been asked to deliver them (both under the lock).
+        self._lock = threading.Lock()
+        self._done = []
+        self._deliveryAsked = False
 
     def startService(self):
         Service.startService(self)
@@ -192,5 +207,54 @@ class ThreadExecutor(BatchingExecutor):
         without them.
         """
 
-    def _run(self, batches):
-        return threads.deferToThreadPool(self.reactor, self.pool, runBatches, self.work, batches)
+    def _submit(self, chunk):
+        parts = list(self._parts(chunk))
+        progress = [0]  # parts handed back by the thread
+        d = threads.deferToThreadPool(self.reactor, self.pool, self._runParts, parts, progress)
+
+        def failed(failure):  # the pool refused the chunk, or it broke off
+            self._deliverDone()  # what was handed back goes first
+            cause = describeFailure(failure.value)
+            for part in parts[progress[0]:]:
+                self._deliver([(protocol, [cause] * len(texts)) for protocol, texts in part])
+
+        d.addErrback(failed)
+        d.addCallback(lambda _: self._chunkDone())
+        d.addErrback(lambda failure: log.failure("Delivering the replies of a batch", failure))
+
+    def _runParts(self, parts, progress):
+        """
+        In a thread of the pool: the work for each part, one after the
+        other, each handed back when done.
+        """
+        work = self.work
+        for part in parts:
+            # A connection that ended meanwhile (cut, reset) needs no work
+            # done. Read from this thread, the state may be a moment old:
+            # a connection that ends just after is not answered anyway.
+            results = [(protocol, runWork(work, texts)) for protocol, texts in part if not protocol.finished]
+            if results:
+                self._finished(results)
+            progress[0] += 1
+
+    def _finished(self, results):
+        """
+        In a thread of the pool: hand C{results} back, waking the reactor
+        unless it has been asked already and has not got to them yet.
+        """
+        with self._lock:
+            self._done.append(results)
+            if self._deliveryAsked:
+                return
+            self._deliveryAsked = True
+        self.reactor.callFromThread(self._deliverDone)
+
+    def _deliverDone(self):
+        """
+        In the reactor thread: deliver every part handed back so far.
+        """
+        with self._lock:
+            done, self._done = self._done, []
+            self._deliveryAsked = False
+        for results in done:
+            self._deliver(results)

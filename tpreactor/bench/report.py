@@ -9,6 +9,7 @@ import sys
 from rich import box
 from rich.table import Table
 
+from .saturation import BOUND, LOWER_BOUND, boundByLoad
 from .scenarios import OPERATION
 
 SCHEMA = 1
@@ -81,6 +82,8 @@ ROWS = [
      ("welcome", "chat", "churn", "idle"), False),
     ("load CPU % (busiest proc)", _percent(_get("saturation", "load_busiest")), "{:.0f}",
      ("welcome", "chat", "churn", "idle"), False),
+    ("load CPU % (all procs)", _percent(_get("saturation", "load_total")), "{:.0f}",
+     ("welcome", "chat", "churn", "idle"), False),
 ]
 
 
@@ -97,6 +100,13 @@ CAPTIONS = {
     "churn": (_CPU,),
     "idle": (_TO_WELCOME, _CPU),
 }
+
+
+#: The throughput of each scenario that has one (higher is better).
+THROUGHPUT = {"welcome": "clients/s", "chat": "replies/s", "churn": "connections/s"}
+#: Rows whose ratios stand even when the load generator bound a run: the CPU
+#: an operation costs does not depend on how fast it was driven.
+_CPU_ROWS = frozenset({"server CPU µs/op", "load CPU µs/op"})
 
 
 def caption(scenario, operation):
@@ -134,7 +144,8 @@ def ratios(job, baseline):
         for name, get, _, applies, comparable in ROWS:
             if comparable and job["spec"]["scenario"] in applies and not base.get("skipped"):
                 entry[name] = ratio(get(figures), get(base))
-        entry["valid"] = bool(_get("saturation", "valid")(figures)) and bool(_get("saturation", "valid")(base))
+        entry["bound_by_load"] = boundByLoad(figures) or boundByLoad(base)
+        entry["valid"] = not entry["bound_by_load"]
         out[label] = entry
     return out
 
@@ -160,26 +171,76 @@ def table(job, baseline):
         values = []
         for label in labels:
             figures = job["results"][label]
-            values.append("skipped" if figures.get("skipped") else fmt(get(figures), pattern))
+            value = "skipped" if figures.get("skipped") else fmt(get(figures), pattern)
+            if name == THROUGHPUT.get(scenario) and value != "n/a" and not figures.get("skipped") \
+                    and boundByLoad(figures):
+                value = f"≥ {value}"  # a lower bound: the server was driven no faster
+            values.append(value)
         if all(v in ("n/a", "skipped") for v in values) and name.startswith(("ideal", "makespan ÷")):
             continue
         cells = [name, *values]
         for label, entry in rats.items():
             r = entry.get(name) if comparable else None
             text = "" if r is None else f"{r:.2f}×"
-            if text and not entry["valid"]:
-                text += " (not valid)"
+            if text and entry["bound_by_load"] and name not in _CPU_ROWS:
+                text += " (load-bound)"
             cells.append(text)
         t.add_row(*cells)
-    valid = ["", *["yes" if _get("saturation", "valid")(job["results"][l]) else "[red]NO[/red]"
-                   if not job["results"][l].get("skipped") else "" for l in labels]]
-    t.add_row("valid (load not saturated)", *valid[1:], *[""] * len(rats))
+    bound = []
+    for label in labels:
+        figures = job["results"][label]
+        if figures.get("skipped"):
+            bound.append("")
+        else:
+            bound.append(f"[red]yes: {LOWER_BOUND}[/red]" if boundByLoad(figures) else "no")
+    t.add_row(BOUND, *bound, *[""] * len(rats))
     return t
+
+
+def ranking(job):
+    """
+    The servers of C{job}, best first: by throughput; or, when the load
+    generator bound any of them (its throughput is then a lower bound, and
+    throughputs do not compare), by the server's CPU per operation, least
+    first. C{None} for a scenario without throughput (idle).
+
+    @return: a dict: C{by} (the row ranked by), C{order} (labels, best
+        first), C{values} (label to figure), C{bound} (the labels bound by
+        the load generator); servers without the figure are left out.
+    """
+    scenario = job["spec"]["scenario"]
+    if scenario not in THROUGHPUT:
+        return None
+    live = {label: f for label, f in job["results"].items() if not f.get("skipped")}
+    bound = [label for label, f in live.items() if boundByLoad(f)]
+    if bound:
+        by, key, best = "server CPU µs/op", "server_cpu_us_per_op", min
+    else:
+        by, key, best = THROUGHPUT[scenario], "per_second", max
+    values = {label: f.get(key) for label, f in live.items() if f.get(key) is not None}
+    order = sorted(values, key=lambda label: values[label], reverse=best is max)
+    return {"by": by, "order": order, "values": values, "bound": bound}
+
+
+def rankingLine(job):
+    """
+    The ranking of C{job} in one line, or C{None}.
+    """
+    rank = ranking(job)
+    if not rank or len(rank["order"]) < 2:
+        return None
+    pattern = "{:.1f}" if rank["by"] in _CPU_ROWS else "{:,.0f}"
+    listed = ", ".join(f"{label} {pattern.format(rank['values'][label])}" for label in rank["order"])
+    if rank["bound"]:
+        operation = OPERATION[job["spec"]["scenario"]]
+        return (f"ranking by server CPU µs per {operation}, least first ({BOUND} for "
+                f"{', '.join(rank['bound'])}: {THROUGHPUT[job['spec']['scenario']]} is only a lower bound): {listed}")
+    return f"ranking by {rank['by']}: {listed}"
 
 
 def notes(job):
     """
-    The lines under a table: saturation verdicts, skipped runs, failures.
+    The lines under a table: what bound a figure, skipped runs, failures, the ranking.
     """
     lines = []
     for label, figures in job["results"].items():
@@ -191,12 +252,15 @@ def notes(job):
             lines.append(f"{label}: server CPU µs/op left out: {cpu * 1000:.0f} ms of CPU read on a clock of "
                          f"{(resolution or 0) * 1000:g} ms resolution")
         verdict = figures.get("saturation") or {}
-        if not verdict.get("valid", True):
+        if boundByLoad(figures):
             lines.append(f"[red]{label}: {verdict['note']}[/red]")
         if figures.get("failed"):
             lines.append(f"{label}: {figures['failed']} clients failed: {figures['states']}"
                          + (f"; first unexpected line: {figures['first_unexpected']!r}"
                             if figures.get("first_unexpected") else ""))
+    line = rankingLine(job)
+    if line:
+        lines.append(line)
     return lines
 
 
@@ -254,7 +318,7 @@ def document(config, jobs, baseline):
         "tool": "tpreactor-bench",
         "config": config,
         "baseline": baseline,
-        "jobs": [dict(job, ratios=ratios(job, baseline)) for job in jobs],
+        "jobs": [dict(job, ratios=ratios(job, baseline), ranking=ranking(job)) for job in jobs],
     }
 
 

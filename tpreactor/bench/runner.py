@@ -133,7 +133,8 @@ def measure(pool, server, spec, context):
     figures["server_cpu_us_per_op"] = saturation.perOperation(serverCpu, ops, resolution)
     figures["load_cpu_us_per_op"] = saturation.perOperation(figures["load_cpu_s"], ops)
     figures["saturation"] = saturation.verdict([p["utilisation"] for p in figures["load"]],
-                                               figures["server_utilisation"])
+                                               figures["server_utilisation"], context.get("cores"),
+                                               figures["server_tree_utilisation"])
     figures["ideal_makespan_s"] = scenarios.idealMakespan(
         spec, server.settings.get("mode"), server.settings.get("work") or 0.0,
         server.settings.get("work_kind", "sleep"), server.settings.get("threads") or context.get("threads") or 10,

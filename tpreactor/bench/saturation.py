@@ -39,34 +39,70 @@ def precise(cpuSeconds, resolution):
     return cpuSeconds >= resolution / MAX_CPU_ERROR
 
 
-def verdict(loadUtilisations, serverUtilisation):
+def verdict(loadUtilisations, serverUtilisation, cores=None, serverTreeUtilisation=None):
     """
-    Whether the figures measure the server, given the utilisation of each
-    load process and of the server's reactor process (C{None} if unknown).
+    Whether the figures measure the server or the load generator, given the
+    utilisation of each load process, of the server's reactor process
+    (C{None} if unknown) and of its whole process tree, on C{cores} cores.
 
-    The figures are not valid when a load process was saturated while the
-    server was not (or the server's CPU use is unknown): the load generator
-    then limited the figures, not the server.
+    The load generator is at its limit when one of its processes used
+    L{SATURATED} of a core or more (a process runs on one core at a time),
+    or when it and the server together used L{SATURATED} of the machine's
+    cores (the load generator's share was taken from the server). If the
+    server's reactor process was not saturated meanwhile, the figures are
+    I{bound by the load generator}: the server went as fast as it was
+    driven, so its throughput is only a lower bound for it, and servers are
+    better compared by their CPU per operation. (C{valid} is the opposite,
+    kept for the readers of older JSON.)
     """
     busiest = max(loadUtilisations, default=0.0)
-    loadSaturated = busiest >= SATURATED
+    loadTotal = sum(loadUtilisations)
+    processSaturated = busiest >= SATURATED
+    machineUsed = None
+    coresFull = False
+    if cores and serverTreeUtilisation is not None:
+        machineUsed = loadTotal + serverTreeUtilisation
+        coresFull = machineUsed >= SATURATED * cores
+    loadSaturated = processSaturated or coresFull
     serverSaturated = None if serverUtilisation is None else serverUtilisation >= SATURATED
-    valid = not loadSaturated or bool(serverSaturated)
+    bound = loadSaturated and not serverSaturated
+    if processSaturated:
+        limit = f"busiest load process {busiest:.0%} of a core"
+    elif coresFull:
+        limit = f"load generator and server together {machineUsed:.1f} of {cores} cores"
+    else:
+        limit = None
     if not loadSaturated:
         note = f"load generator not saturated (busiest process {busiest:.0%} of a core)"
     elif serverSaturated:
-        note = f"load generator saturated ({busiest:.0%}) but so is the server ({serverUtilisation:.0%})"
+        note = f"load generator at its limit ({limit}) but so is the server ({serverUtilisation:.0%})"
     elif serverSaturated is None:
-        note = f"load generator saturated ({busiest:.0%}) and the server's CPU is unknown: not valid"
+        note = f"{BOUND}: {LOWER_BOUND} ({limit}; the server's CPU is unknown)"
     else:
-        note = (
-            f"load generator saturated ({busiest:.0%} of a core) while the server is not "
-            f"({serverUtilisation:.0%}): figures limited by the load generator, ratio not valid"
-        )
+        note = f"{BOUND}: {LOWER_BOUND} ({limit}; the server's reactor {serverUtilisation:.0%} of a core)"
     return {
         "load_busiest": busiest,
+        "load_total": loadTotal,
+        "machine_used": machineUsed,
+        "cores": cores,
         "load_saturated": loadSaturated,
         "server_saturated": serverSaturated,
-        "valid": valid,
+        "bound_by_load": bound,
+        "valid": not bound,
         "note": note,
     }
+
+
+#: What a figure bound by the load generator is called, beside it and under the table.
+BOUND = "bound by the load generator"
+LOWER_BOUND = "a lower bound for this server"
+
+
+def boundByLoad(figures):
+    """
+    Whether the load generator bound C{figures} (one server's run).
+    """
+    verdict = figures.get("saturation") or {}
+    if "bound_by_load" in verdict:
+        return bool(verdict["bound_by_load"])
+    return not verdict.get("valid", True)

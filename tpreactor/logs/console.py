@@ -103,6 +103,7 @@ class ConsoleObserver:
         self._inReactorThread = inReactorThread
         self._second = None
         self._stamp = ""
+        self._prefixes = {}
         self._flushCall = None
         self.batch = batchable(outFile) if batch is None else batch
         self._held = []
@@ -141,7 +142,17 @@ class ConsoleObserver:
         if self._held:
             held, self._held = self._held, []
             _holding.discard(self)
-            text = "".join(line if type(line) is str else self._line(line) for line in held) + text
+            fast = self._fast
+            lines = []
+            for line in held:
+                if type(line) is not str:
+                    event = line
+                    line = fast(event)
+                    if line is None:
+                        line = formatEventAsClassicLogText(event) or ""
+                lines.append(line)
+            lines.append(text)
+            text = "".join(lines)
         if text:
             self._outFile.write(text)
         self._outFile.flush()
@@ -176,9 +187,15 @@ class ConsoleObserver:
         if second != self._second:
             self._second = second
             self._stamp = formatTime(when)
+            self._prefixes = {}
         if "\n" in text:
             text = text.replace("\n", "\n\t")
-        return f"{self._stamp} [{event.get('log_namespace', '-')}#{level.name}] {text}\n"
+        # The start of the line, per namespace and level, made once a second.
+        key = (event.get("log_namespace", "-"), level)
+        prefix = self._prefixes.get(key)
+        if prefix is None:
+            prefix = self._prefixes[key] = f"{self._stamp} [{key[0]}#{level.name}] "
+        return prefix + text + "\n"
 
 
 #: The observers holding lines (see L{flushAll}).

@@ -242,7 +242,8 @@ class DatedLines:
     def at(self, when):
         """
         For C{when} (a naive local datetime): the welcome line, encoded and
-        ended, and the start of every reply line (C{str}).
+        ended, and the start of every reply line, encoded (the elapsed time
+        and the newline follow it).
         """
         if self._start is not None and self._start <= when < self._end:
             return self._lines
@@ -250,7 +251,7 @@ class DatedLines:
         date = formatDate(cat, when)
         self._start = when.replace(second=0, microsecond=0)
         self._end = self._start + timedelta(minutes=1)
-        self._lines = ((cat.welcome.format(date=date) + "\n").encode("utf-8"), cat.reply.format(date=date))
+        self._lines = ((cat.welcome.format(date=date) + "\n").encode("utf-8"), cat.reply.format(date=date).encode("utf-8"))
         return self._lines
 
 
