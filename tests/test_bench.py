@@ -4,6 +4,7 @@ saturation verdict, the report and its JSON, the command line.
 """
 
 import asyncio
+import contextlib
 import io
 import json
 import socket
@@ -260,7 +261,7 @@ class ReportTests(SynchronousTestCase):
         from rich.console import Console
 
         j = job(reactor=figures(1.0), twisted=figures(2.0, valid=False))
-        console = Console(width=200, record=True)
+        console = Console(width=200, record=True, file=io.StringIO())
         console.print(report.table(j, "reactor"))
         text = console.export_text()
         assert "twisted ÷ reactor" in text
@@ -339,8 +340,9 @@ class CommandLineTests(SynchronousTestCase):
         b = parser.parse_args(["chat", "--clients", "10,20", "--reference", "twisted", "--target", "x=127.0.0.1:1"])
         assert b.clients == [10, 20] and b.reference == ["twisted"] and b.target == ["x=127.0.0.1:1"]
         assert parser.parse_args(["--modes", "", "idle"]).modes == []
-        with self.assertRaises(SystemExit):
+        with self.assertRaises(SystemExit), contextlib.redirect_stderr(io.StringIO()) as said:
             parser.parse_args(["--modes", "threads"])
+        self.assertIn("unknown threads", said.getvalue())
 
     def test_jobsPerScenario(self):
         """

@@ -6,6 +6,8 @@ generator says so, and the servers are then ranked by their CPU per
 operation.
 """
 
+import io
+
 from twisted.trial.unittest import SynchronousTestCase
 
 try:
@@ -50,7 +52,7 @@ def chatJob():
 
 
 def rendered(table):
-    console = Console(width=200, record=True)
+    console = Console(width=200, record=True, file=io.StringIO())
     console.print(table)
     return console.export_text()
 

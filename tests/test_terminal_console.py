@@ -381,7 +381,7 @@ class TerminalLostTests(SynchronousTestCase):
         from twisted.logger import capturedLogs
 
         server = Server()
-        console = Console(server.factory)
+        console = Console(server.model())
         terminal = TerminalConsole(console, server.clock, inputPath="/nonexistent/tty", outputPath="/nonexistent/tty")
         self.assertFalse(terminal.open())
         with capturedLogs() as events:

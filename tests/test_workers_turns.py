@@ -113,28 +113,43 @@ class TurnsTests(SynchronousTestCase):
 
     def test_shallowQueueIsNoBurst(self):
         """
-        Full loops with no more queued than every worker takes in BURST_LOOPS
-        loops (a busy server's ordinary traffic) hold nobody back.
+        Full loops with no more queued than one more loop takes (a busy
+        server's ordinary traffic) hold nobody back.
         """
-        pair = Pair(self, queued=BURST_LOOPS * LOOP * 2)
+        pair = Pair(self, queued=BURST_LOOPS * LOOP)
         for _ in range(100):
             self.assertTrue(pair.loop(1))
         pair.queued += 1
-        while pair.loop(1):
-            pass
+        self.assertTrue(pair.loop(1))
+        self.assertFalse(pair.loop(1))
         self.assertFalse(pair.ports[1].accepting)
 
     def test_burstEndsWhenTheQueueIsEmpty(self):
         """
-        A burst ends with the first loop that empties the queue: the next one counts from there.
+        A burst ends with the first loop that empties the queue: loops that do are never held back, however far ahead.
         """
         pair = Pair(self)
         while pair.loop(1):
             pass
         pair.clock.advance(STALL_SECONDS)
         self.assertTrue(pair.loop(1, accepted=2))
-        for _ in range(1 + LEAD // LOOP):
-            self.assertTrue(pair.loop(1))
+        for _ in range(10):
+            self.assertTrue(pair.loop(1, accepted=2))
+
+    def test_wholeCountsCompared(self):
+        """
+        What a worker took before a burst was seen counts in it: one far ahead already waits at the burst's first full loop.
+        """
+        pair = Pair(self, queued=0)
+        for _ in range(10):
+            pair.loop(1)  # full loops, but no burst queued
+        pair.queued = 200
+        self.assertTrue(pair.loop(1))  # this loop sees the burst
+        self.assertFalse(pair.loop(1))
+        for _ in range(11):
+            pair.loop(2)
+        pair.clock.advance(PAUSE_SECONDS)
+        self.assertTrue(pair.loop(1))
 
     def test_alone(self):
         """

@@ -9,6 +9,7 @@ burst that is already queued wakes nobody: the workers take it as fast as
 each gets the CPU, and on a machine that is busy (other programs, the load
 generator itself) one of them gets less for a few milliseconds, which is
 the whole burst (it split 144/56 and worse). So a worker that is ahead
+(in accepts, all counted: what it took before the burst was seen too)
 stops accepting for a millisecond while the others catch up, unless they
 do not accept at all (busy with their clients, stopped, gone): it does not
 wait more than a few milliseconds for a worker that does not move.
@@ -27,11 +28,13 @@ SLOT_BYTES = 8
 #: How far ahead of the slowest other worker one may run in a burst.
 LEAD = 16
 #: A burst: more connections queued, when a loop took all it could, than
-#: every worker takes in this many loops (Linux says how many, for TCP;
-#: elsewhere nobody takes turns). Fewer are the ordinary traffic of a busy
-#: server (churn with 50 in flight), whose workers are best left to take
-#: what they can: a worker that waits there leaves its core idle.
-BURST_LOOPS = 2
+#: this many more loops take (Linux says how many, for TCP; elsewhere
+#: nobody takes turns). A burst that arrives no faster than it is taken
+#: never queues much deeper, yet one worker short of CPU for a few
+#: milliseconds would lose it; the ordinary traffic of a busy server rarely
+#: queues this deep, and a worker ahead there waits only while the others
+#: take connections.
+BURST_LOOPS = 1
 #: How long a worker ahead stops accepting before it looks again.
 PAUSE_SECONDS = 0.001 * SECONDS
 #: A worker that has not accepted for this long is not waited for.
@@ -91,7 +94,7 @@ class Turns:
         self.reactor = reactor
         self.accepting = accepting
         self.monotonic = monotonic
-        self._start = None  # the counts when this worker's burst began
+        self._bursting = False
         self._slowest = None
         self._moved = 0.0
         self._waiting = None
@@ -103,29 +106,30 @@ class Turns:
         one that took all it could, with more than L{BURST_LOOPS} loops of
         every worker still queued, is in a burst.
         """
-        counts = self.counts
-        counts[self.number] += accepted
+        self.counts[self.number] += accepted
         if accepted < most:
-            self._start = None
-        elif self._start is None and (self.queued(port) or 0) > BURST_LOOPS * most * (len(self.others) + 1):
-            self._start = {n: counts[n] for n in self.others}
-            self._start[self.number] = counts[self.number] - accepted
+            self._bursting = False
+        elif not self._bursting and (self.queued(port) or 0) > BURST_LOOPS * most:
+            self._bursting = True
             self._slowest, self._moved = None, self.monotonic()
 
     def mayAccept(self):
         """
         Whether this worker may accept now; if not, it stops accepting for
-        L{PAUSE_SECONDS}.
+        L{PAUSE_SECONDS}. In a burst, one more than L{LEAD} accepts ahead of
+        the slowest other worker waits for it, unless that one has not
+        accepted for L{STALL_SECONDS}. The counts are the workers' whole
+        ones (a worker's number keeps its count when it is replaced), so
+        whatever one took before the burst was seen counts too.
         """
-        start = self._start
-        if start is None or not self.others:
+        if not self._bursting or not self.others:
             return True
         counts = self.counts
-        slowest = min(counts[n] - start[n] for n in self.others)
+        slowest = min(counts[n] for n in self.others)
         now = self.monotonic()
         if slowest != self._slowest:
             self._slowest, self._moved = slowest, now
-        if counts[self.number] - start[self.number] - slowest <= LEAD or now - self._moved >= STALL_SECONDS:
+        if counts[self.number] - slowest <= LEAD or now - self._moved >= STALL_SECONDS:
             return True
         if self._waiting is None:
             self.accepting.pause(AHEAD)
