@@ -20,7 +20,7 @@ from tpreactor.model import ClientRecord, ServerState
 from tpreactor.workers.commands import Admit, CloseListeners, Heartbeat, Kick, Left, State, Stop, WhenEmpty
 from tpreactor.workers.control import GOODBYE_SECONDS, LOAD_SECONDS, WorkerControl
 from tpreactor.workers.counters import Tally
-from tpreactor.workers.supervisor import MainControl, WorkerProcess
+from tpreactor.workers.process import MainControl, WorkerProcess
 
 from .memory import Server
 from .contract import CLOSED

@@ -26,7 +26,8 @@ from tpreactor.status import StatusConfig, addStatus
 from tpreactor.status.site import DEFAULT_MAX_CONNECTIONS
 from tpreactor.workers.control import WorkerControl
 from tpreactor.workers.server import SharedPorts, WorkersServer
-from tpreactor.workers.supervisor import ANSWER_SECONDS, Supervisor, WorkerProcess
+from tpreactor.workers.process import WorkerProcess
+from tpreactor.workers.supervisor import ANSWER_SECONDS, Supervisor
 
 from .memory import Server
 from .shutdownfakes import FakeListener

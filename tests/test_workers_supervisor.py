@@ -22,9 +22,8 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tpreactor.messages import catalogue
 from tpreactor.workers.commands import Heartbeat, State, Stop
-from tpreactor.workers.supervisor import (
-    HEARTBEAT_SECONDS, SILENT_SECONDS, STARTING_SECONDS, Supervisor, WorkerProcess,
-)
+from tpreactor.workers.process import WorkerProcess
+from tpreactor.workers.supervisor import HEARTBEAT_SECONDS, SILENT_SECONDS, STARTING_SECONDS, Supervisor
 
 from .shutdownfakes import messages
 
