@@ -2,6 +2,7 @@
 The twistd plugin is found after an install, from any directory.
 """
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -12,6 +13,12 @@ from twisted.trial.unittest import SynchronousTestCase
 from .support import TWISTD, temporaryFolder
 
 ROOT = Path(__file__).resolve().parent.parent
+
+#: What a build reads from the tree.
+SOURCES = ["pyproject.toml", "setup.cfg", "README.md", "tpreactor", "twisted"]
+#: Written under those while the tests run (the plugin caches are rewritten
+#: through a temporary sibling): a copy taken then must not depend on them.
+RUNTIME_FILES = shutil.ignore_patterns("__pycache__", "dropin.cache*")
 
 
 class PackagingTests(SynchronousTestCase):
@@ -31,8 +38,20 @@ class PackagingTests(SynchronousTestCase):
         plugin package without a stale dropin.cache.
         """
         tmp_path = Path(temporaryFolder(self))
+        # A copy, so that the build's files never land in the tree the other
+        # runner may be building from at the same time; with the stale cache
+        # a working tree has, which the wheel must leave out.
+        source = tmp_path / "source"
+        source.mkdir()
+        for name in SOURCES:
+            if (ROOT / name).is_dir():
+                shutil.copytree(ROOT / name, source / name, ignore=RUNTIME_FILES)
+            else:
+                shutil.copy(ROOT / name, source / name)
+        for plugins in ["tpreactor/plugins", "twisted/plugins"]:
+            (source / plugins / "dropin.cache").write_bytes(b"stale")
         subprocess.run(
-            [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path), str(ROOT)],
+            [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path), str(source)],
             check=True, capture_output=True, timeout=300, cwd=tmp_path,
         )
         (wheel,) = tmp_path.glob("tpreactor-*.whl")
@@ -44,3 +63,4 @@ class PackagingTests(SynchronousTestCase):
         assert "tpreactor/plugins/__init__.py" in names
         assert "tpreactor/plugins/tpreactor_modes.py" in names
         assert "tpreactor/plugins/dropin.cache" not in names
+        assert "twisted/plugins/dropin.cache" not in names
