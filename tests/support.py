@@ -63,6 +63,32 @@ def until(predicate, what="the condition", deadline=DEADLINE_SECONDS):
             raise AssertionError(f"{what} not met within {deadline:g}s")
         select.select([], [], [], POLL_SECONDS)
 
+
+#: A listening socket's state in /proc/net/tcp.
+TCP_LISTEN = "0A"
+
+
+def kernelQueue(port):
+    """
+    How many connections to C{port} on 127.0.0.1 the kernel has completed
+    and nobody has accepted yet (for a listening socket, Linux's
+    /proc/net/tcp shows that count as its receive queue).
+    """
+    with open("/proc/net/tcp") as table:
+        for row in table.read().splitlines()[1:]:
+            _, local, _, state, queues = row.split()[:5]
+            if state == TCP_LISTEN and local == f"0100007F:{port:04X}":
+                return int(queues.split(":")[1], 16)
+    return 0
+
+
+def untilQueued(port, count):
+    """
+    Return once C{count} connections wait in C{port}'s kernel queue.
+    """
+    until(lambda: kernelQueue(port) == count, f"{count} connections in the kernel's queue of port {port}")
+
+
 def get(url, timeout=DEADLINE_SECONDS):
     """
     The status code and body of an HTTP GET of C{url}, errors included.

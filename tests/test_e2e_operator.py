@@ -6,7 +6,6 @@ and without one (SIGTERM and SIGINT shut down gracefully).
 
 import os
 import re
-import select
 import signal
 import socket
 import time
@@ -18,7 +17,7 @@ from tpreactor.modes import allModes
 from .contract import ALL_CLOSED, CLOSED, PROMPT, QUESTION, READY, REPLY, SOCKET_CLOSED, WELCOME
 from .support import (
     DEADLINE_SECONDS, LISTENING, SHARED_MEMORY, TWISTD, LineClient, ServerProcess, TerminalProcess, freePort,
-    semaphoresOf, until, welcomed,
+    semaphoresOf, until, untilQueued, welcomed,
 )
 
 
@@ -344,7 +343,7 @@ class TerminalOperatorTests(SynchronousTestCase):
         with TerminalServer("--mode", "serial") as server:
             served, held = _serialWithHeldClients(server.port)
             inBacklog = LineClient(server.port)
-            time.sleep(0.3)  # until the kernel has queued it
+            untilQueued(server.port, 1)
             out = server.command("clientes", "en la cola del kernel")
             server.read(0.2)
             out = server.text[server.text.rindex("Conexiones activas"):]

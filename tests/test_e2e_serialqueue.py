@@ -6,17 +6,12 @@ it serves) are counted by `clientes` and by the summaries of options 1 and 2.
 
 import re
 import signal
-import time
 
 from twisted.trial.unittest import SynchronousTestCase
 
 from .contract import CLOSED
 from .operatorterminal import OperatorTerminal
-from .support import welcomed
-from .support import LineClient, ServerProcess
-
-#: How long a new client takes to land in the kernel's backlog.
-SETTLE_SECONDS = 0.3
+from .support import LineClient, ServerProcess, untilQueued, welcomed
 
 
 def inBacklog(port, count):
@@ -25,7 +20,7 @@ def inBacklog(port, count):
     completes their connections and queues them, unaccepted.
     """
     clients = [LineClient(port) for _ in range(count)]
-    time.sleep(SETTLE_SECONDS)
+    untilQueued(port, count)
     return clients
 
 
