@@ -136,7 +136,8 @@ class SingleProcessModelTests(ModelContract, SynchronousTestCase):
         In serial mode the clients held for their turn are in C{waiting}, in their turn's order, with no welcome time.
         """
         memory = serialServer()
-        clients = [memory.connect() for _ in range(3)]
+        for _ in range(3):
+            memory.connect()
         state = self.stateOf(memory.model())
         self.assertEqual([c.peer for c in state.clients], ["127.0.0.1:53544"])
         self.assertEqual([(c.peer, c.state, c.since) for c in state.waiting],

@@ -3,7 +3,6 @@ Tests for L{tpreactor.terminal.foreground}: C{make run} ends with the server's s
 after the operator's Ctrl+C, and the launcher passes statuses through.
 """
 
-import os
 import shutil
 import signal
 import sys

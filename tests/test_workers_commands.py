@@ -20,7 +20,7 @@ from tpreactor.model import ClientRecord, ServerState
 from tpreactor.workers.commands import Admit, CloseListeners, Heartbeat, Kick, Left, State, Stop, WhenEmpty
 from tpreactor.workers.control import GOODBYE_SECONDS, LOAD_SECONDS, WorkerControl
 from tpreactor.workers.counters import Tally
-from tpreactor.workers.process import MainControl, WorkerProcess
+from tpreactor.workers.process import WorkerProcess
 
 from .memory import Server
 from .contract import CLOSED
@@ -252,7 +252,8 @@ class StateTests(SynchronousTestCase):
         A worker that records (--status) says its clients with their last messages and its counters.
         """
         talk = Conversation(status=True)
-        first, second = talk.memory.connect(), talk.memory.connect()
+        talk.memory.connect()
+        second = talk.memory.connect()
         second.send(b"hola\n")
         state = ServerState.fromData(json.loads(talk.ask(State)["state"]))
         self.assertEqual([(c.port, c.last) for c in state.clients], [(53544, None), (53545, "hola")])
