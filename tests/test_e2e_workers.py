@@ -135,6 +135,20 @@ class WorkersServeTests(SynchronousTestCase):
             assert "Traceback" not in server.text
             closeAll(byWorker)
 
+    def test_mainProcessSpeaksFirst(self):
+        """
+        SIGTERM to an idle server whose output is no terminal: the main
+        process's line comes before the workers' lines of their stop, though
+        the workers write theirs themselves and the main process holds its
+        own a moment for the flush.
+        """
+        with ServerProcess("--workers", "2") as server:
+            workersReady(server)
+            server.signal(signal.SIGTERM)
+            assert server.wait() == 0
+            firstStop = re.search(r"\[w\d\] Cierre ordenado", server.text)
+            assert server.text.index("Señal SIGTERM recibida") < firstStop.start(), server.text
+
     def test_secondSigtermHurriesEveryWorker(self):
         """
         A SIGTERM during the graceful stop cuts every worker's stop short:

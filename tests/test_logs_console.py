@@ -246,6 +246,9 @@ class ChatterTests(SynchronousTestCase):
     CHATTER = [
         event("{log_text}", namespace="log_legacy", log_text="TimeFactory starting on 6667"),
         event("{log_text}", namespace="log_legacy", log_text="GuestSite starting on 8080"),
+        event("{log_text}", namespace="log_legacy", log_text="TimeFactory (HeaderFirstFactory) starting on 6667"),
+        event("{log_text}", namespace="log_legacy", log_text="GuestSite starting on '/run/status.sock'"),
+        event("{log_text}", namespace="log_legacy", log_text="(UNIX Port '/run/status.sock' Closed)"),
         event("{log_text}", namespace="log_legacy", log_text="(TCP Port 6667 Closed)"),
         event("{log_text}", namespace="log_legacy", log_text="Starting factory <Factory>"),
         event("{log_text}", namespace="log_legacy", log_text="Server Shut Down."),

@@ -4,11 +4,12 @@ worker's L{WorkerControl} on a real factory and clients, the main process's
 L{MainControl}, and an L{IOPump} between them.
 """
 
+import io
 import json
 
 from twisted.internet.address import IPv4Address
 from twisted.internet.task import Clock
-from twisted.logger import capturedLogs
+from twisted.logger import LogLevel, capturedLogs
 from twisted.test.iosim import connectedServerAndClient
 from twisted.trial.unittest import SynchronousTestCase
 
@@ -16,6 +17,7 @@ from tpreactor.proxy import Claims
 from tpreactor.workers.admission import Gate
 from twisted.internet import defer
 
+from tpreactor.logs.console import ConsoleObserver
 from tpreactor.model import ClientRecord, ServerState
 from tpreactor.workers.commands import Admit, CloseListeners, Heartbeat, Kick, Left, State, Stop, WhenEmpty
 from tpreactor.workers.control import GOODBYE_SECONDS, LOAD_SECONDS, WorkerControl
@@ -196,6 +198,31 @@ class MainControlTests(SynchronousTestCase):
         """
         talk = Conversation()
         self.assertIsInstance(talk.clock, Clock)
+
+
+class WorkerProcessTests(SynchronousTestCase):
+    def test_heldLinesWrittenBeforeAsking(self):
+        """
+        What the main process logged before it asks a worker (held for the
+        console's flush) is written before the command leaves: the worker
+        writes its answering lines straight to the same output.
+        """
+        talk = Conversation()
+        out = io.StringIO()
+        held = ConsoleObserver(out, Clock().callLater, lambda: True, inReactorThread=lambda: True, batch=True)
+        held({"log_format": "Señal SIGTERM recibida: cierre ordenado.", "log_level": LogLevel.info,
+              "log_namespace": "tpreactor", "log_time": 0.0})
+        self.assertEqual(out.getvalue(), "")
+        transport = talk.worker.control.transport
+        written, send = [], transport.write
+
+        def write(data):
+            written.append(out.getvalue())
+            send(data)
+
+        transport.write = write
+        talk.worker.callRemote(Heartbeat)
+        self.assertIn("Señal SIGTERM recibida", written[0])
 
 
 class HeartbeatTests(SynchronousTestCase):

@@ -38,8 +38,10 @@ FLUSH_SECONDS = 0.001
 #: What Twisted says on its own that tells the operator nothing the server's
 #: lines do not: a port starting and closing, a factory starting and
 #: stopping (legacy lines), twistd's version and reactor at start, the end
-#: of the main loop.
-_CHATTER_LINES = re.compile(r"\S+ starting on \S+|\(\S+ Port \S+ Closed\)|(Starting|Stopping) factory .*|Server Shut Down\.")
+#: of the main loop. A wrapped factory (a PROXY listener's) is named with its
+#: wrappers in parentheses; a unix socket by its quoted path.
+_CHATTER_LINES = re.compile(r"\S+(?: \(\S+\))* starting on .+|\(\S+ Port .+ Closed\)|(Starting|Stopping) factory .*|"
+                            r"Server Shut Down\.")
 _CHATTER_NAMESPACES = frozenset({"twisted.scripts._twistd_unix.UnixAppLogger", "twisted.internet.base"})
 
 

@@ -15,6 +15,7 @@ from twisted.internet import defer, error
 from twisted.internet.protocol import Factory, ProcessProtocol
 from twisted.logger import Logger
 
+from ..logs.console import flushAll
 from .child import CONTROL_FD, FIRST_LISTENING_FD, OPERATOR_SIGNALS
 from .commands import Admit, Claim, Goodbye, Left, Load, QuietAMP, Ready, Unclaim
 from .logs import Relay
@@ -124,7 +125,11 @@ class WorkerProcess(ProcessProtocol):
     def callRemote(self, command, **kwargs):
         """
         C{command} to this worker; a worker that is gone answers with a failure.
+        The lines this process holds are written first: a worker writes its
+        own straight to the same output, and what it says in answer comes
+        after what was said before it was asked.
         """
+        flushAll()
         return defer.maybeDeferred(self.control.callRemote, command, **kwargs)
 
     def silence(self, now):
