@@ -63,6 +63,18 @@ def listenWithBacklog(backlog, **settings):
     return server, port
 
 
+def takenPerLoop(port):
+    """
+    How many connections each accept loop of C{port} took, until its backlog is empty.
+    """
+    taken = []
+    while port.backlog:
+        before = len(port.clients)
+        port.doRead()
+        taken.append(len(port.clients) - before)
+    return taken
+
+
 def closeRefused(clients):
     """
     The refused clients' closing lines are written: their connections close.
@@ -175,20 +187,10 @@ class AcceptingTests(SynchronousTestCase):
         accepting.perWake = 4
         accepting.add(port)
         port.numberAccepts = 100
-        taken = []
-        while port.backlog:
-            before = len(port.clients)
-            port.doRead()
-            taken.append(len(port.clients) - before)
-        self.assertEqual(taken, [4] * 12 + [2])
+        self.assertEqual(takenPerLoop(port), [4] * 12 + [2])
         # Twisted's count fell to 2 with the last loop; the budget does not.
         port.backlog = 10
-        taken = []
-        while port.backlog:
-            before = len(port.clients)
-            port.doRead()
-            taken.append(len(port.clients) - before)
-        self.assertEqual(taken, [4, 4, 2])
+        self.assertEqual(takenPerLoop(port), [4, 4, 2])
         crowded, tight = listenWithBacklog(50, maxOpen=3)
         crowded.factory.accepting.perWake = 4
         tight.doRead()

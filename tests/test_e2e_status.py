@@ -7,12 +7,12 @@ process serves the whole server's.
 
 import json
 import subprocess
-import time
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from .support import DEADLINE_SECONDS, STATUS_LINE, TWISTD, LineClient, ServerProcess, freePort, get
-from .test_e2e_workers import CLOSED, REPLY, closeAll, spread, workersReady
+from .contract import CLOSED, REPLY
+from .support import STATUS_LINE, TWISTD, LineClient, ServerProcess, freePort, get, until
+from .test_e2e_workers import closeAll, spread, workersReady
 
 
 def run(*args, timeout=30):
@@ -104,10 +104,7 @@ class EndToEndWorkersStatusTests(SynchronousTestCase):
                 client.send("otra\n")
             server.signal()
             server.waitFor("Señal SIGTERM recibida: cierre ordenado.")
-            end = time.monotonic() + DEADLINE_SECONDS
-            while get(base + "healthz") != (503, b"stopping\n"):
-                self.assertLess(time.monotonic(), end, server.text)
-                time.sleep(0.05)
+            until(lambda: get(base + "healthz") == (503, b"stopping\n"), "/healthz saying it stops")
             for _, client in clients.values():
                 self.assertTrue(client.line().startswith(REPLY))
                 self.assertEqual(client.line(), CLOSED)
