@@ -161,7 +161,7 @@ class AuthOverHttpTests(TestCase):
         self.addCleanup(server.stopService)
         description = "tcp:0:interface=127.0.0.1"
         config = StatusConfig(description, DEFAULT_MAX_CONNECTIONS, (), readPasswords(path))
-        status = addStatus(server, config, serverFromString(reactor, description), "reactor")
+        status = addStatus(server, config, serverFromString(reactor, description))
         return f"http://127.0.0.1:{status.port.getHost().port}/"
 
     @defer.inlineCallbacks

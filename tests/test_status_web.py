@@ -29,7 +29,7 @@ def statusServer(testCase, mode="reactor", **settings):
     server = startServer(mode, **settings)
     description = "tcp:0:interface=127.0.0.1"
     config = StatusConfig(description, DEFAULT_MAX_CONNECTIONS)
-    status = addStatus(server, config, serverFromString(reactor, description), mode)
+    status = addStatus(server, config, serverFromString(reactor, description))
     testCase.addCleanup(server.stopService)
     return server, status, f"http://127.0.0.1:{status.port.getHost().port}/"
 

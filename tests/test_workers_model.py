@@ -276,7 +276,7 @@ class StatusOverHttpTests(TestCase):
         server = self.server = WorkersServer(SharedPorts(Settings()), [listener()], supervisor, reactor, "reactor")
         description = "tcp:0:interface=127.0.0.1"
         status = addStatus(server, StatusConfig(description, DEFAULT_MAX_CONNECTIONS),
-                           serverFromString(reactor, description), "reactor")
+                           serverFromString(reactor, description))
         status.privilegedStartService()
         self.addCleanup(status.stopService)
         return server, f"http://127.0.0.1:{status.port.getHost().port}/"

@@ -128,8 +128,7 @@ class Listeners:
         if not self.listening:
             return (0, 0)
         self.listening = False
-        queued = [queuedConnections(s.port) for s in self.services if s.port is not None]
-        backlog = None if None in queued else sum(queued)
+        backlog = backlogOf(s.port for s in self.services if s.port is not None)
         yield self._stopAll()
         waiting = list(self.factory.waiting)
         for protocol in waiting:
@@ -184,6 +183,15 @@ def kernelBacklog(factory):
     if not factory.holdsClients:
         return 0
     return sum(queuedConnections(port) or 0 for port in factory.ports)
+
+
+def backlogOf(ports):
+    """
+    How many connections wait in the kernel's accept queue of C{ports}, or
+    C{None} where the system does not tell for one of them.
+    """
+    queued = [queuedConnections(port) for port in ports]
+    return None if None in queued else sum(queued)
 
 
 def queuedConnections(port):

@@ -11,10 +11,10 @@ from zope.interface import implementer
 
 from .logs.twistd import ObservesApplication
 from .model import Disconnection, IServerModel
-from .model.process import backlogOf, processState
+from .model.process import processState
 from .protocol import OPERATOR
 from .shutdown.graceful import GracefulStop
-from .listening import Listeners
+from .listening import Listeners, backlogOf
 from .shutdown.processtree import terminateDescendants
 
 

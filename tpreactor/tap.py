@@ -233,7 +233,7 @@ def makeService(options, reactor=None, clock=None):
     server = TimeServer(factory, pool, listeners, reactor, mode.name)
     if options.statusConfig is not None:
         config = options.statusConfig
-        addStatus(server, config, parseEndpoint(reactor, config.description), mode.name)
+        addStatus(server, config, parseEndpoint(reactor, config.description))
     server = withOperator(server, reactor)
     # Under twistd the options have a parent, twistd's: with no --logger,
     # the console lines go through tpreactor's observer (made once the

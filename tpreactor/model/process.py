@@ -8,7 +8,6 @@ factory, its listeners and, while the status endpoint is on, its recorder
 import os
 
 from ..peers import describeListening
-from ..listening import queuedConnections
 from ..text import escape
 from . import ClientRecord, LaneRecord, ServerState
 
@@ -71,15 +70,6 @@ def laneRecords(lanes, offset):
                    tuple((wall(a), wall(r)) for a, r in lane.marks), lane.earlier, round(lane.busy, 4))
         for lane in lanes
     )
-
-
-def backlogOf(ports):
-    """
-    How many connections wait in the kernel's accept queue of C{ports}, or
-    C{None} where the system does not tell.
-    """
-    queued = [queuedConnections(port) for port in ports]
-    return None if None in queued else sum(queued)
 
 
 def processState(server, modeName, started, now):

@@ -5,10 +5,11 @@ The status endpoint (C{--status}): a live page, /status.json, /metrics and
 line service.
 
 One job per module: L{latency} (the per-second latency bins),
-L{recorder} (the hooks the connections call while it is on), L{snapshot}
-(one process's state as a dict, and the merge of several), L{cache} (one
-snapshot per interval for every request), L{metrics} (Prometheus text),
-L{page} (the HTML and its script), L{web} (the resources), L{hosts} (the
+L{recorder} (the hooks the connections call while it is on),
+L{timeline} (who was served when, bounded), L{cache} (one state of the
+server per interval for every request), L{metrics} (Prometheus text),
+L{page} and L{timelinepage} (the HTML and its scripts), L{web} (the
+resources), L{hosts} (the
 C{Host} values answered), L{auth} (C{--status-auth}), L{site} (the HTTP
 connections and their bounds), L{options} (the command line) and
 L{service} (the child service that listens). Importing this package
@@ -58,13 +59,13 @@ def statusEndpoint(value):
     return value
 
 
-def addStatus(server, config, endpoint, modeName):
+def addStatus(server, config, endpoint):
     """
     Give C{server} a status endpoint on C{endpoint}, as C{config} asks, as
     its child service; return that service.
     """
     from .service import StatusService
 
-    service = StatusService(config, endpoint, server, modeName)
+    service = StatusService(config, endpoint, server)
     service.setServiceParent(server)
     return service

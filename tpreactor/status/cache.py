@@ -19,7 +19,7 @@ class Shown:
     """
     One snapshot and its bodies, each made the first time it is asked for.
 
-    @ivar state: the snapshot (a dict).
+    @ivar state: the snapshot (a L{tpreactor.model.ServerState}).
     """
 
     def __init__(self, state, render):

@@ -37,7 +37,6 @@ class Recorder:
 
     def __init__(self, monotonic):
         self.monotonic = monotonic
-        self.started = monotonic()
         self.messages = 0
         self.refusals = dict.fromkeys(REFUSALS, 0)
         self.latency = LatencyWindow()

@@ -51,12 +51,11 @@ class StatusService(Service):
 
     name = "status"
 
-    def __init__(self, config, endpoint, server, modeName):
+    def __init__(self, config, endpoint, server):
         self.config = config
         self.description = config.description
         self.endpoint = endpoint
         self.server = server
-        self.modeName = modeName
         self.reactor = server.reactor
         server.startRecording()
         self.cache = SnapshotCache(server.state, self.reactor.seconds, RENDERERS)

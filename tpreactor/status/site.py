@@ -27,6 +27,8 @@ DEFAULT_MAX_CONNECTIONS = 64
 MAX_BODY_BYTES = 4096
 #: The methods the endpoint answers (it only shows).
 READ_METHODS = (b"GET", b"HEAD")
+#: The Allow header of a 405.
+ALLOW = b", ".join(READ_METHODS)
 
 _REASONS = {405: b"Method Not Allowed", 413: b"Content Too Large"}
 
@@ -52,7 +54,7 @@ def refusalResponse(code):
     The whole response, bytes on the wire, for a refusal before the body.
     """
     body = b"%d %s\n" % (code, _REASONS[code])
-    allow = b"Allow: GET, HEAD\r\n" if code == 405 else b""
+    allow = b"Allow: " + ALLOW + b"\r\n" if code == 405 else b""
     return (b"HTTP/1.1 %d %s\r\n%sContent-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\n"
             b"Connection: close\r\n\r\n%s") % (code, _REASONS[code], allow, len(body), body)
 

@@ -7,6 +7,7 @@ gathered from workers) as a Deferred.
 """
 
 import json
+from dataclasses import replace
 
 from twisted.internet.defer import Deferred
 from twisted.logger import Logger
@@ -17,6 +18,7 @@ from twisted.web.server import NOT_DONE_YET
 from .hosts import AllowedHosts
 from .metrics import CONTENT_TYPE_LATEST, exposition, metricsRegistry
 from .page import CSS, SCRIPT, renderPage
+from .site import ALLOW, READ_METHODS
 from .timeline import timelineData
 from .timelinepage import CSS as TIMELINE_CSS
 from .timelinepage import timelineScript
@@ -39,9 +41,9 @@ class ReadOnly(Resource):
     isLeaf = True
 
     def render(self, request):
-        if request.method not in (b"GET", b"HEAD"):
+        if request.method not in READ_METHODS:
             request.setResponseCode(405)
-            request.setHeader(b"allow", b"GET, HEAD")
+            request.setHeader(b"allow", ALLOW)
             request.setHeader(b"content-type", b"text/plain; charset=utf-8")
             return b"Method Not Allowed\n"
         return Resource.render(self, request)
@@ -200,7 +202,7 @@ def asJson(state):
     The body of /status.json for the server's C{state} (a
     L{tpreactor.model.ServerState}).
     """
-    data = state.asData()
+    data = replace(state, timeline=None).asData()  # not copied only to be dropped
     del data["timeline"]  # /timeline.json's
     return json.dumps(data, ensure_ascii=False).encode("utf-8")
 

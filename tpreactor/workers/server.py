@@ -19,10 +19,9 @@ from ..logs.twistd import ObservesApplication
 from ..messages import catalogue as catalogueFor
 from ..model import Disconnection, IServerModel, ServerState, WorkerRecord
 from ..model.merge import mergeStates
-from ..model.process import backlogOf
 from ..peers import describeListening
 from ..shutdown.graceful import ABORT_AFTER_SECONDS, POOL_STOP_SECONDS
-from ..listening import queuedConnections
+from ..listening import backlogOf
 from .commands import CloseListeners, Hurry, Kick, State, Stop, WhenEmpty
 from .counters import countersIn
 
@@ -181,11 +180,10 @@ class WorkersServer(ObservesApplication, MultiService):
             return (0, 0, 0)
         self.listening = False
         self.workers.replacing = False
-        queued = [queuedConnections(s.port) for s in self.listeners if s.port is not None]
+        backlog = backlogOf(s.port for s in self.listeners if s.port is not None)
         answers = yield self.workers.tell(CloseListeners)
         yield self._closeOwn()
         answers = [a for _, a in answers if a is not None]
-        backlog = None if None in queued else sum(queued)
         return (sum(a["waiting"] for a in answers), backlog, sum(a["served"] for a in answers))
 
     @defer.inlineCallbacks

@@ -67,7 +67,7 @@ def makeWorkersService(options, mode, count, reactor, executable=None):
     server = WorkersServer(ports, listeners, supervisor, reactor, mode.name, mode.holdsClients, SystemClock.monotonic)
     Operator(server, reactor, screen=screen).setServiceParent(server)
     if status is not None:
-        addStatus(server, status, parseEndpoint(reactor, status.description), mode.name)
+        addStatus(server, status, parseEndpoint(reactor, status.description))
     # As for one process: with no --logger, tpreactor's console observer.
     twistdOptions = getattr(options, "parent", None)
     server.makeLogObserver = lambda: observerFor(twistdOptions, reactor)
