@@ -9,38 +9,28 @@ a little later each time.
 """
 
 import errno
-import json
 import os
 import signal
 import sys
 from typing import NamedTuple
 
-from twisted.internet import defer, task
+from twisted.internet import defer
 from twisted.logger import Logger
 
 from ..endpoints import describeOSError
 from ..messages import counted
 from ..proxy import Claims
-from .commands import Heartbeat
 from .counters import Tally
+from .liveness import DEFAULT_TIMEOUT_SECONDS, HEARTBEAT_SECONDS, SILENT_SECONDS, STARTING_SECONDS, Liveness
 from .process import WorkerProcess, launch
 from .turns import sharedCounts
 
 log = Logger(namespace="tpreactor")
 
+__all__ = ["ANSWER_SECONDS", "DEFAULT_TIMEOUT_SECONDS", "HEARTBEAT_SECONDS", "SILENT_SECONDS", "STARTING_SECONDS",
+           "Answers", "Supervisor"]
+
 SECONDS = 1.0
-#: How often the main process asks each worker whether it is there.
-HEARTBEAT_SECONDS = 1.0 * SECONDS
-#: How long a worker may go without answering before it is killed and
-#: replaced (C{--worker-timeout}; gunicorn's C{--timeout} is 30, ours 10).
-DEFAULT_TIMEOUT_SECONDS = 10.0 * SECONDS
-#: A worker that never answered yet is still starting (its interpreter, its
-#: imports, on a machine perhaps busy): it has this long, or the timeout if
-#: that is longer.
-STARTING_SECONDS = 30.0 * SECONDS
-#: A worker whose last answer is older than this does not serve, as far as
-#: the health check can tell: two heartbeats missed, and a half.
-SILENT_SECONDS = 2.5 * HEARTBEAT_SECONDS
 #: How long the console's and the status endpoint's questions wait for each
 #: worker before they answer with what the others said.
 ANSWER_SECONDS = 1.0 * SECONDS
@@ -65,19 +55,18 @@ class Answers(NamedTuple):
     silent: list
 
 
-#: Why the main process kills a worker: it stopped answering; it did not
-#: finish its stop in time.
-SILENT, LATE = "silent", "late"
+#: Why the main process kills a worker that did not finish its stop in time
+#: (one that stopped answering: L{tpreactor.workers.liveness.SILENT}).
+LATE = "late"
 
 
 class Supervisor:
     """
-    Starts the workers, hears from them every second, replaces the ones that
-    die or stop answering, stops them all.
+    Starts the workers, hears from them every second (its L{Liveness}),
+    replaces the ones that die or stop answering, stops them all.
 
     @ivar workers: the live L{WorkerProcess}es by number.
-    @ivar timeout: how long a worker may go without answering before it is
-        killed (0: never).
+    @ivar liveness: the heartbeat, which kills a worker silent too long.
     @ivar exitStatus: the worst exit status of the workers that ended while
         the server stopped (0 if none failed).
     @ivar replacing: whether a worker that dies is replaced (no longer once
@@ -100,7 +89,6 @@ class Supervisor:
         self.lines = lines
         self.out = out
         self.direct = direct
-        self.timeout = timeout
         self.kill = kill or _kill
         self.workers = {}
         self.exitStatus = 0
@@ -109,8 +97,7 @@ class Supervisor:
         self.tally = Tally()
         self._retries = {}
         self._waits = {}
-        self._heartbeat = task.LoopingCall(self.beat)
-        self._heartbeat.clock = reactor
+        self.liveness = Liveness(self, reactor, timeout)
         #: The memory the workers count their accepts in, to take a burst
         #: in turns (L{tpreactor.workers.turns}); C{None} until made, or
         #: where it cannot be.
@@ -121,8 +108,7 @@ class Supervisor:
             self._counts = sharedCounts(self.count)
         for number in range(1, self.count + 1):
             self.start(number)
-        if not self._heartbeat.running:
-            self._heartbeat.start(HEARTBEAT_SECONDS, now=False)
+        self.liveness.start()
 
     # -- starting ------------------------------------------------------------------------
 
@@ -206,50 +192,17 @@ class Supervisor:
                          clients=counted(t, t.clientsCount, worker.clients))
         self._later(worker.number, delay)
 
-    # -- hearing from them ---------------------------------------------------------------
+    # -- hearing from them (L{Liveness}) ------------------------------------------------
 
-    def beat(self):
-        """
-        Ask every worker whether it is there (unless the last question is
-        still open), and kill the ones silent too long.
-        """
-        now = self.reactor.seconds()
-        for worker in list(self.workers.values()):
-            if not worker.asking:
-                worker.asking = True
-                d = worker.callRemote(Heartbeat)
-                d.addCallbacks(self._heard, self._notHeard, (worker,), None, (worker,))
-            self._checkSilence(worker, now)
-
-    def _heard(self, answer, worker):
-        worker.asking = False
-        worker.heard = self.reactor.seconds()
-        worker.clients = answer["clients"]
-        self.tally.saw(worker, json.loads(answer["counters"]))
-
-    def _notHeard(self, failure, worker):
-        worker.asking = False  # gone: processEnded says so
-
-    def _checkSilence(self, worker, now):
-        if not self.timeout or worker.killed is not None or worker.pid is None:
-            return
-        bound = self.timeout if worker.heard is not None else max(self.timeout, STARTING_SECONDS)
-        silence = worker.silence(now)
-        if silence < bound:
-            return
-        t = self.catalogue
-        log.warn(t.workerSilent, worker=worker.number, pid=worker.pid, seconds=round(silence),
-                 clients=counted(t, t.clientsCount, worker.clients), then=t.startingAnother if self.replacing else "")
-        worker.killed = SILENT
-        self.kill(worker.pid)
+    timeout = property(lambda self: self.liveness.timeout,
+                       lambda self, value: setattr(self.liveness, "timeout", value),
+                       doc="How long a worker may go without answering before it is killed (0: never).")
 
     def serving(self):
         """
         Whether any worker accepts and answers: the server serves.
         """
-        now = self.reactor.seconds()
-        return any(w.ready and w.killed is None and w.heard is not None and now - w.heard <= SILENT_SECONDS
-                   for w in self.workers.values())
+        return self.liveness.serving()
 
     # -- telling them --------------------------------------------------------------------
 
@@ -287,8 +240,7 @@ class Supervisor:
 
     def _stopHearing(self):
         self.replacing = False
-        if self._heartbeat.running:
-            self._heartbeat.stop()
+        self.liveness.stop()
         for call in self._waits.values():
             if call.active():
                 call.cancel()
