@@ -40,6 +40,8 @@ class Accepting:
     @ivar ports: the listening ports, in the order they were added.
     @ivar limit: most connections open at once, served, held and being
         refused alike (0: no limit).
+    @ivar served: of those, how many may be served or held (the rest is
+        the reserve that tells the next clients the server is full).
     @ivar perWake: most connections one accept loop takes (C{None}: as
         many as Twisted would). Set it before the ports are added.
     @ivar turns: asked before each accept loop whether to take one, and
@@ -50,11 +52,12 @@ class Accepting:
 
     guests = 0
     turns = None
+    perWake = None
 
-    def __init__(self, limit, perWake=None):
+    def __init__(self, limit):
         self.ports = []
         self.limit = limit
-        self.perWake = perWake
+        self.served = servedWithin(limit)
         self.open = 0
         self._reasons = set()
         self._loops = {}
@@ -160,7 +163,7 @@ class Accepting:
         """
         The descriptors kept to tell line clients the server is full.
         """
-        return self.limit - servedWithin(self.limit)
+        return self.limit - self.served
 
     def closed(self):
         """

@@ -17,7 +17,7 @@ from .messages import DatedLines, plural
 from .messages import catalogue as catalogueFor
 from .protocol import FULL, SHUTDOWN, TimeProtocol
 from .proxy._trust import DEFAULT_TRUSTED
-from .openfiles import maxOpenConnections, servedWithin
+from .openfiles import maxOpenConnections
 from .session import CloseDeadlines
 
 log = Logger(namespace="tpreactor")
@@ -103,11 +103,8 @@ class TimeFactory(ServerFactory):
             maxOpen = maxOpenConnections()
         self.accepting = Accepting(maxOpen)
         self.ports = self.accepting.ports
-        asked, allowed = settings.maxConnections, servedWithin(maxOpen)
+        asked, allowed = settings.maxConnections, self.accepting.served
         self.maxConnections = min(asked, allowed) if asked and allowed else asked or allowed
-        #: How many clients the open-file limit serves, guests' descriptors
-        #: (the status endpoint's connections) included.
-        self._servedByFiles = allowed
         self._maxPerIp = settings.maxPerIp
         self._perIp = {}
         self._emptyWaiters = []
@@ -201,8 +198,11 @@ class TimeFactory(ServerFactory):
         served = len(self.connections)
         if self.maxConnections and served >= self.maxConnections:
             return True
-        guests = self.accepting.guests
-        if guests and self._servedByFiles and served + guests >= self._servedByFiles:
+        accepting = self.accepting
+        guests = accepting.guests
+        # The open-file limit serves clients and guests (the status
+        # endpoint's connections) alike.
+        if guests and accepting.served and served + guests >= accepting.served:
             return True
         maxPerIp = self._maxPerIp
         return bool(maxPerIp and self._perIp.get(protocol.peer.host, 0) >= maxPerIp)

@@ -15,14 +15,14 @@ from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
 from zope.interface import implementer
 
-from .batching import MAX_BATCH, BatchingExecutor, describeFailure, runBatches, runWork
+from .batching import MAX_BATCH, BatchingExecutor, describeFailure, runWork
 from .interfaces import IExecutor
 
 log = Logger(namespace="tpreactor")
 
 __all__ = [
     "WORK_KINDS", "SleepWork", "CpuWork", "cpuRate", "InlineExecutor", "ThreadExecutor",
-    "BatchingExecutor", "MAX_BATCH", "describeFailure", "runWork", "runBatches", "inDaemonThread",
+    "BatchingExecutor", "MAX_BATCH", "describeFailure", "runWork", "inDaemonThread",
 ]
 
 class SleepWork:

@@ -8,6 +8,7 @@ factory, its listeners and, while the status endpoint is on, its recorder
 import os
 
 from ..peers import describeListening
+from ..status.recorder import countersOf
 from ..text import escape
 from . import ClientRecord, LaneRecord, ServerState
 
@@ -18,6 +19,13 @@ ELLIPSIS = "\u2026"
 
 def _seconds(value):
     return round(value, 3)
+
+
+def listeningOf(listeners):
+    """
+    The addresses C{listeners} (listening services) listen on now, as the console writes them.
+    """
+    return tuple(describeListening(s.port.getHost()) for s in listeners if s.port is not None)
 
 
 def shownText(text):
@@ -86,21 +94,18 @@ def processState(server, modeName, started, now):
     recorded = {}
     if recorder is not None:
         latency = recorder.latency
-        buckets, total = latency.cumulative()
-        recorded = {
-            "messages": recorder.messages,
-            "refusals": dict(recorder.refusals),
-            "rate": latency.rate(now),
-            "latency": latency.summary(now),
-            "histogram": {"buckets": [list(b) for b in buckets], "sum": total, "count": latency.count},
-            "timeline": laneRecords(recorder.timeline.lanes(now), takenAt - now),
-        }
+        recorded = dict(
+            countersOf(recorder),
+            rate=latency.rate(now),
+            latency=latency.summary(now),
+            timeline=laneRecords(recorder.timeline.lanes(now), takenAt - now),
+        )
     return ServerState(
         pid=os.getpid(),
         mode=modeName,
         holdsClients=factory.holdsClients,
-        serving=bool(server.listening and not server.stopping),
-        listening=tuple(describeListening(s.port.getHost()) for s in server.listeners if s.port is not None),
+        serving=bool(server.serving),
+        listening=listeningOf(server.listeners),
         uptime=_seconds(now - started),
         clients=tuple(clientRecord(p, now, recorder) for p in factory.connections if p not in held),
         waiting=tuple(clientRecord(p, now, recorder) for p in waiting),

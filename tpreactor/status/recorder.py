@@ -92,3 +92,17 @@ class Recorder:
         reason = protocol.state.reason
         if protocol.started is None and reason in SERVER_REASONS:
             self.refusals[reason] = self.refusals.get(reason, 0) + 1
+
+
+def countersOf(recorder):
+    """
+    The counters of one process's L{Recorder}: what only grows, as plain
+    data (a state's, and a worker's heartbeat).
+    """
+    latency = recorder.latency
+    buckets, total = latency.cumulative()
+    return {
+        "messages": recorder.messages,
+        "refusals": dict(recorder.refusals),
+        "histogram": {"buckets": [list(b) for b in buckets], "sum": total, "count": latency.count},
+    }

@@ -8,20 +8,9 @@ C{tpreactor_messages_total}, C{tpreactor_refusals_total} or
 C{tpreactor_reply_seconds} (Prometheus reads a drop as a reset).
 """
 
-from ..status.recorder import REFUSALS
+from ..status.recorder import REFUSALS, countersOf
 
-
-def countersOf(recorder):
-    """
-    The counters of one process's L{tpreactor.status.recorder.Recorder}.
-    """
-    latency = recorder.latency
-    buckets, total = latency.cumulative()
-    return {
-        "messages": recorder.messages,
-        "refusals": dict(recorder.refusals),
-        "histogram": {"buckets": [list(b) for b in buckets], "sum": total, "count": latency.count},
-    }
+__all__ = ["Tally", "countersIn", "countersOf", "nothing"]
 
 
 def countersIn(state):

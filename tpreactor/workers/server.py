@@ -19,7 +19,7 @@ from ..logs.twistd import ObservesApplication
 from ..messages import catalogue as catalogueFor
 from ..model import Disconnection, IServerModel, ServerState, WorkerRecord
 from ..model.merge import mergeStates
-from ..peers import describeListening
+from ..model.process import listeningOf
 from ..shutdown.graceful import ABORT_AFTER_SECONDS, POOL_STOP_SECONDS
 from ..listening import backlogOf
 from .commands import CloseListeners, Hurry, Kick, State, Stop, WhenEmpty
@@ -131,7 +131,7 @@ class WorkersServer(ObservesApplication, MultiService):
         """
         main = ServerState(
             pid=os.getpid(), mode=self.modeName, holdsClients=self.holdsClients, serving=self.serving,
-            listening=tuple(describeListening(s.port.getHost()) for s in self.listeners if s.port is not None),
+            listening=listeningOf(self.listeners),
             uptime=round(self.monotonic() - self.started, 3), backlog=backlogOf(self.factory.ports),
             takenAt=self.reactor.seconds(),
         )
