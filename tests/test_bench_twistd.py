@@ -13,7 +13,7 @@ from tpreactor.bench.twistd import SERVER_LOGGER, TWISTD_OBSERVER, VARIANTS, tpr
 
 #: Every module of the bench, imported together in the test below.
 BENCH_MODULES = (
-    "tpreactor.bench", "tpreactor.bench.__main__", "tpreactor.bench.campaign", "tpreactor.bench.cli",
+    "tpreactor.bench", "tpreactor.bench.__main__", "tpreactor.bench.campaign", "tpreactor.bench.cli", "tpreactor.bench.configuration",
     "tpreactor.bench.deps", "tpreactor.bench.histogram", "tpreactor.bench.loadgen", "tpreactor.bench.plot",
     "tpreactor.bench.reference", "tpreactor.bench.report", "tpreactor.bench.runner",
     "tpreactor.bench.saturation", "tpreactor.bench.scaling", "tpreactor.bench.scenarios", "tpreactor.bench.servermodes", "tpreactor.bench.servers",

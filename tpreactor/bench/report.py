@@ -2,15 +2,16 @@
 """The report: the side-by-side rich table with ratios, and the JSON with every figure and the configuration."""
 
 import json
-import os
-import platform
-import sys
 
 from rich import box
 from rich.table import Table
 
+from .configuration import configuration, sourceRevision
 from .saturation import BOUND, LOWER_BOUND, boundByLoad
 from .scenarios import OPERATION
+
+__all__ = ["configuration", "sourceRevision", "caption", "table", "ranking", "rankingLine", "notes", "document",
+           "writeJson"]
 
 SCHEMA = 1
 
@@ -262,51 +263,6 @@ def notes(job):
     if line:
         lines.append(line)
     return lines
-
-
-def configuration(args, servers, loadProcesses, loop):
-    """
-    The exact configuration of a run, for the JSON.
-    """
-    from importlib.metadata import PackageNotFoundError, version
-
-    def ver(name):
-        try:
-            return version(name)
-        except PackageNotFoundError:
-            return None
-
-    return {
-        "argv": list(sys.argv),
-        "options": {k: v for k, v in vars(args).items() if k != "func"},
-        "servers": [s.describe() for s in servers],
-        "load_processes": loadProcesses,
-        "load_event_loop": loop,
-        "cores": os.cpu_count(),
-        "loadavg_at_end": list(os.getloadavg()),
-        "machine": platform.machine(),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "implementation": platform.python_implementation(),
-        "tpreactor_source": sourceRevision(),
-        "versions": {name: ver(name) for name in
-                     ("tpreactor", "twisted", "uvloop", "hdrhistogram", "psutil", "rich", "matplotlib")},
-    }
-
-
-def sourceRevision():
-    """
-    C{git describe --always --dirty} of the tpreactor source tree, if it is a checkout.
-    """
-    import subprocess
-
-    here = os.path.dirname(os.path.abspath(__file__))
-    try:
-        out = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=here, capture_output=True,
-                             text=True, timeout=5)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() or None
 
 
 def document(config, jobs, baseline):
